@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Tideway.Benchmarks.Cl2Benchmarks).Assembly).Run(args);

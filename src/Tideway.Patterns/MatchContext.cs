@@ -1,0 +1,745 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+
+namespace Tideway.Patterns;
+
+/// <summary>
+/// The per-thread scratch state of matching: one pass over an event's bytes walks the trie of
+/// paths, tests leaf values, and records condition hits with the array elements they came from.
+/// Arrays are reused from event to event and reset by stamping, so steady-state matching does not
+/// allocate.
+/// </summary>
+internal sealed class MatchContext
+{
+    /// <summary>How deeply an event may nest objects and arrays along the paths that rules mention.</summary>
+    public const int MaxDepth = 2048;
+
+    private readonly Automaton _automaton;
+
+    // Stamps: an entry equal to _stamp was written during the current event.
+    private int _stamp;
+    private int[] _nodeSeen = [];
+    private int[] _conditionHit = [];
+    private int[] _conditionFree = [];
+    private int[] _clauseStamp = [];
+    private int[] _clauseCount = [];
+    private int[] _ruleStamp = [];
+
+    // Snapshot of the automaton's arrays for the current event.
+    private int[] _conditionClause = [];
+    private ClauseInfo?[] _clauses = [];
+
+    private int[] _pending = new int[16];
+    private int _pendingCount;
+
+    // The array elements on the current path: pairs of (array id, element index).
+    private int[] _trail = new int[64];
+    private int _trailLength;
+    private int _nextArrayId;
+
+    // Hits of multi-condition clauses that came from inside arrays: (condition, trail start, trail length).
+    private int[] _hits = new int[48];
+    private int _hitCount;
+    private int[] _hitTrails = new int[256];
+    private int _hitTrailLength;
+
+    private byte[] _scratch = new byte[256];
+    private byte[] _keyScratch = new byte[256];
+    private byte[] _folded = new byte[256];
+
+    private int[] _matches = new int[16];
+    private int _matchCount;
+
+    private int[] _chosen = new int[16];
+    private int _ruleLimit;
+
+    public MatchContext(Automaton automaton)
+    {
+        _automaton = automaton;
+    }
+
+    /// <summary>The rule indexes matched by the last event, each once.</summary>
+    public ReadOnlySpan<int> Matches => _matches.AsSpan(0, _matchCount);
+
+    /// <summary>Matches one event; the matched rule indexes are then in <see cref="Matches"/>.</summary>
+    public void Run(ReadOnlySpan<byte> json, int ruleCount)
+    {
+        Begin(ruleCount);
+        var pos = SkipWhitespace(json, 0);
+        if (pos >= json.Length || json[pos] != (byte)'{')
+        {
+            ThrowInvalid("An event must be a JSON object.");
+        }
+
+        ScanObject(json, ref pos, _automaton.Root, 1);
+        pos = SkipWhitespace(json, pos);
+        if (pos != json.Length)
+        {
+            ThrowInvalid("Unexpected content after the event's JSON object.");
+        }
+
+        Finish();
+    }
+
+    private void Begin(int ruleCount)
+    {
+        _conditionClause = _automaton.ConditionClause;
+        _clauses = _automaton.Clauses;
+        var nodes = _automaton.NodeCount;
+        if (_nodeSeen.Length < nodes)
+        {
+            _nodeSeen = new int[Math.Max(nodes, _nodeSeen.Length * 2)];
+        }
+
+        if (_conditionHit.Length < _conditionClause.Length)
+        {
+            var size = _conditionClause.Length;
+            _conditionHit = new int[size];
+            _conditionFree = new int[size];
+        }
+
+        if (_clauseStamp.Length < _clauses.Length)
+        {
+            _clauseStamp = new int[_clauses.Length];
+            _clauseCount = new int[_clauses.Length];
+        }
+
+        _ruleLimit = ruleCount;
+        if (_ruleStamp.Length < ruleCount)
+        {
+            _ruleStamp = new int[Math.Max(ruleCount, _ruleStamp.Length * 2)];
+        }
+
+        if (++_stamp == int.MaxValue)
+        {
+            _stamp = 1;
+            Array.Clear(_nodeSeen);
+            Array.Clear(_conditionHit);
+            Array.Clear(_conditionFree);
+            Array.Clear(_clauseStamp);
+            Array.Clear(_ruleStamp);
+        }
+
+        _pendingCount = 0;
+        _trailLength = 0;
+        _nextArrayId = 0;
+        _hitCount = 0;
+        _hitTrailLength = 0;
+        _matchCount = 0;
+    }
+
+    // ---- scanning ----------------------------------------------------------------------------
+
+    private void ScanObject(ReadOnlySpan<byte> json, ref int pos, PathNode node, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            ThrowInvalid("The event nests objects and arrays more than " + MaxDepth + " levels deep.");
+        }
+
+        pos++; // '{'
+        pos = SkipWhitespace(json, pos);
+        if (pos < json.Length && json[pos] == (byte)'}')
+        {
+            pos++;
+            return;
+        }
+
+        while (true)
+        {
+            if (pos >= json.Length || json[pos] != (byte)'"')
+            {
+                ThrowInvalid("Expected a field name.");
+            }
+
+            var keyStart = pos + 1;
+            var keyEnd = JsonSkipper.FindStringEnd(json, keyStart, out var keyEscaped);
+            pos = SkipWhitespace(json, keyEnd + 1);
+            if (pos >= json.Length || json[pos] != (byte)':')
+            {
+                ThrowInvalid("Expected ':' after a field name.");
+            }
+
+            pos = SkipWhitespace(json, pos + 1);
+            var key = json[keyStart..keyEnd];
+            if (keyEscaped)
+            {
+                key = Unescape(key, ref _keyScratch);
+            }
+
+            var child = FindChild(node, key);
+            if (child is null)
+            {
+                pos = JsonSkipper.SkipValue(json, pos);
+            }
+            else
+            {
+                ScanValue(json, ref pos, child, depth);
+            }
+
+            pos = SkipWhitespace(json, pos);
+            if (pos >= json.Length)
+            {
+                ThrowInvalid("Unterminated object.");
+            }
+
+            var c = json[pos];
+            if (c == (byte)',')
+            {
+                pos = SkipWhitespace(json, pos + 1);
+                continue;
+            }
+
+            if (c == (byte)'}')
+            {
+                pos++;
+                return;
+            }
+
+            ThrowInvalid("Expected ',' or '}' in an object.");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static PathNode? FindChild(PathNode node, ReadOnlySpan<byte> key)
+    {
+        var dot = key.IndexOf((byte)'.');
+        if (dot < 0)
+        {
+            return node.Find(key);
+        }
+
+        // "a.b" as one key is the same path as "a" then "b".
+        PathNode? current = node;
+        while (current is not null)
+        {
+            current = current.Find(key[..dot]);
+            key = key[(dot + 1)..];
+            dot = key.IndexOf((byte)'.');
+            if (dot < 0)
+            {
+                return current?.Find(key);
+            }
+        }
+
+        return null;
+    }
+
+    private void ScanValue(ReadOnlySpan<byte> json, ref int pos, PathNode node, int depth)
+    {
+        if (pos >= json.Length)
+        {
+            ThrowInvalid("Expected a value.");
+        }
+
+        switch (json[pos])
+        {
+            case (byte)'{':
+                if (node.HasChildren)
+                {
+                    ScanObject(json, ref pos, node, depth + 1);
+                }
+                else
+                {
+                    // An object-valued field has no leaf here, so it neither matches nor "exists".
+                    pos = JsonSkipper.SkipValue(json, pos);
+                }
+
+                break;
+            case (byte)'[':
+                ScanArray(json, ref pos, node, depth + 1);
+                break;
+            case (byte)'"':
+                {
+                    var start = pos + 1;
+                    var end = JsonSkipper.FindStringEnd(json, start, out var escaped);
+                    pos = end + 1;
+                    _nodeSeen[node.Id] = _stamp;
+                    if (node.Values is { } values)
+                    {
+                        var text = json[start..end];
+                        if (escaped)
+                        {
+                            text = Unescape(text, ref _scratch);
+                        }
+
+                        TestString(values, text);
+                    }
+
+                    break;
+                }
+
+            case (byte)'t':
+                pos = ExpectLiteral(json, pos, "true"u8);
+                Leaf(node, LeafKind.True);
+                break;
+            case (byte)'f':
+                pos = ExpectLiteral(json, pos, "false"u8);
+                Leaf(node, LeafKind.False);
+                break;
+            case (byte)'n':
+                pos = ExpectLiteral(json, pos, "null"u8);
+                Leaf(node, LeafKind.Null);
+                break;
+            default:
+                {
+                    var start = pos;
+                    pos = JsonSkipper.SkipNumber(json, pos);
+                    if (pos == start)
+                    {
+                        ThrowInvalid("Unexpected character in a value.");
+                    }
+
+                    _nodeSeen[node.Id] = _stamp;
+                    if (node.Values is { } values)
+                    {
+                        TestNumber(values, json[start..pos]);
+                    }
+
+                    break;
+                }
+        }
+    }
+
+    private void ScanArray(ReadOnlySpan<byte> json, ref int pos, PathNode node, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            ThrowInvalid("The event nests objects and arrays more than " + MaxDepth + " levels deep.");
+        }
+
+        pos = SkipWhitespace(json, pos + 1);
+        if (pos < json.Length && json[pos] == (byte)']')
+        {
+            pos++;
+            return;
+        }
+
+        if (_trailLength + 2 > _trail.Length)
+        {
+            Array.Resize(ref _trail, _trail.Length * 2);
+        }
+
+        var slot = _trailLength;
+        _trail[slot] = _nextArrayId++;
+        _trailLength += 2;
+        var index = 0;
+        while (true)
+        {
+            _trail[slot + 1] = index;
+            ScanValue(json, ref pos, node, depth);
+            pos = SkipWhitespace(json, pos);
+            if (pos >= json.Length)
+            {
+                ThrowInvalid("Unterminated array.");
+            }
+
+            var c = json[pos];
+            if (c == (byte)',')
+            {
+                pos = SkipWhitespace(json, pos + 1);
+                index++;
+                continue;
+            }
+
+            if (c == (byte)']')
+            {
+                pos++;
+                break;
+            }
+
+            ThrowInvalid("Expected ',' or ']' in an array.");
+        }
+
+        _trailLength = slot;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ExpectLiteral(ReadOnlySpan<byte> json, int pos, ReadOnlySpan<byte> literal)
+    {
+        if (!json[pos..].StartsWith(literal))
+        {
+            ThrowInvalid("Unexpected character in a value.");
+        }
+
+        return pos + literal.Length;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos)
+    {
+        while (pos < json.Length)
+        {
+            var c = json[pos];
+            if (c > (byte)' ' || (c != (byte)' ' && c != (byte)'\n' && c != (byte)'\r' && c != (byte)'\t'))
+            {
+                break;
+            }
+
+            pos++;
+        }
+
+        return pos;
+    }
+
+    // ---- leaf tests --------------------------------------------------------------------------
+
+    private void Leaf(PathNode node, LeafKind kind)
+    {
+        _nodeSeen[node.Id] = _stamp;
+        if (node.Values is not { } values)
+        {
+            return;
+        }
+
+        var exact = kind switch
+        {
+            LeafKind.True => values.True,
+            LeafKind.False => values.False,
+            _ => values.Null,
+        };
+        Hit(exact);
+        Hit(values.Exists);
+        var others = values.Others;
+        foreach (var entry in others)
+        {
+            if (entry.Test.Matches(kind, default, 0, default))
+            {
+                Hit(entry.Conditions);
+            }
+        }
+    }
+
+    private void TestString(ValueIndex values, ReadOnlySpan<byte> text)
+    {
+        if (values.HasStrings && values.FindString(text) is { } exact)
+        {
+            Hit(exact);
+        }
+
+        Hit(values.Exists);
+        ReadOnlySpan<byte> folded = default;
+        if (values.NeedsFolding)
+        {
+            var need = CaseFolding.MaxFoldedLength(text.Length);
+            if (_folded.Length < need)
+            {
+                _folded = new byte[Math.Max(need, _folded.Length * 2)];
+            }
+
+            folded = _folded.AsSpan(0, CaseFolding.FoldUtf8(text, _folded));
+            if (values.HasFolded && values.FindFolded(folded) is { } equal)
+            {
+                Hit(equal);
+            }
+        }
+
+        var others = values.Others;
+        foreach (var entry in others)
+        {
+            if (entry.Test.Matches(LeafKind.String, text, 0, folded))
+            {
+                Hit(entry.Conditions);
+            }
+        }
+    }
+
+    private void TestNumber(ValueIndex values, ReadOnlySpan<byte> raw)
+    {
+        Hit(values.Exists);
+        var number = double.NaN;
+        if (values.NeedsNumber)
+        {
+            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+            {
+                ThrowInvalid("A number in the event is not valid.");
+            }
+
+            if (values.FindNumber(number) is { } exact)
+            {
+                Hit(exact);
+            }
+        }
+
+        var others = values.Others;
+        foreach (var entry in others)
+        {
+            if (entry.Test.Matches(LeafKind.Number, raw, number, default))
+            {
+                Hit(entry.Conditions);
+            }
+        }
+    }
+
+    // ---- hits and clauses --------------------------------------------------------------------
+
+    private void Hit(int[] conditions)
+    {
+        var conditionClause = _conditionClause;
+        var clauses = _clauses;
+        foreach (var condition in conditions)
+        {
+            if ((uint)condition >= (uint)conditionClause.Length)
+            {
+                continue;
+            }
+
+            var clauseId = conditionClause[condition];
+            if ((uint)clauseId >= (uint)clauses.Length || clauses[clauseId] is not { } clause)
+            {
+                continue;
+            }
+
+            if (clause.ConditionCount == 1 && !clause.HasAbsence)
+            {
+                Emit(clause);
+                continue;
+            }
+
+            var first = _conditionHit[condition] != _stamp;
+            if (first)
+            {
+                _conditionHit[condition] = _stamp;
+                if (_clauseStamp[clauseId] != _stamp)
+                {
+                    _clauseStamp[clauseId] = _stamp;
+                    _clauseCount[clauseId] = 0;
+                }
+
+                if (++_clauseCount[clauseId] == clause.ConditionCount && !clause.HasAbsence)
+                {
+                    AddPending(clauseId);
+                }
+            }
+
+            if (_conditionFree[condition] == _stamp)
+            {
+                continue;
+            }
+
+            if (_trailLength == 0)
+            {
+                _conditionFree[condition] = _stamp;
+            }
+            else
+            {
+                RecordHit(condition);
+            }
+        }
+    }
+
+    private void AddPending(int clauseId)
+    {
+        if (_pendingCount == _pending.Length)
+        {
+            Array.Resize(ref _pending, _pending.Length * 2);
+        }
+
+        _pending[_pendingCount++] = clauseId;
+    }
+
+    private void RecordHit(int condition)
+    {
+        if (_hitCount * 3 + 3 > _hits.Length)
+        {
+            Array.Resize(ref _hits, _hits.Length * 2);
+        }
+
+        if (_hitTrailLength + _trailLength > _hitTrails.Length)
+        {
+            Array.Resize(ref _hitTrails, Math.Max(_hitTrails.Length * 2, _hitTrailLength + _trailLength));
+        }
+
+        _trail.AsSpan(0, _trailLength).CopyTo(_hitTrails.AsSpan(_hitTrailLength));
+        var h = _hitCount * 3;
+        _hits[h] = condition;
+        _hits[h + 1] = _hitTrailLength;
+        _hits[h + 2] = _trailLength;
+        _hitTrailLength += _trailLength;
+        _hitCount++;
+    }
+
+    private void Finish()
+    {
+        for (var i = 0; i < _pendingCount; i++)
+        {
+            var clause = _clauses[_pending[i]]!;
+            if (IsConsistent(clause))
+            {
+                Emit(clause);
+            }
+        }
+
+        foreach (var clause in _automaton.AbsenceClauses)
+        {
+            if (clause.Dead || (uint)clause.Rule >= (uint)_ruleLimit || _ruleStamp[clause.Rule] == _stamp)
+            {
+                continue;
+            }
+
+            if (AbsenceClauseHolds(clause) && IsConsistent(clause))
+            {
+                Emit(clause);
+            }
+        }
+    }
+
+    private bool AbsenceClauseHolds(ClauseInfo clause)
+    {
+        var absence = _automaton.ConditionAbsenceNode;
+        for (var c = clause.FirstCondition; c < clause.FirstCondition + clause.ConditionCount; c++)
+        {
+            if (c < _conditionHit.Length && _conditionHit[c] == _stamp)
+            {
+                continue;
+            }
+
+            var node = c < absence.Length ? absence[c] : -1;
+            if (node < 0 || (node < _nodeSeen.Length && _nodeSeen[node] == _stamp))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Whether one hit per hit condition can be chosen so that no two come from different elements
+    /// of the same array. Hits outside arrays agree with everything.
+    /// </summary>
+    private bool IsConsistent(ClauseInfo clause)
+    {
+        var first = clause.FirstCondition;
+        var count = clause.ConditionCount;
+        var needsChoice = false;
+        for (var c = first; c < first + count; c++)
+        {
+            if (_conditionHit[c] == _stamp && _conditionFree[c] != _stamp)
+            {
+                needsChoice = true;
+                break;
+            }
+        }
+
+        if (!needsChoice)
+        {
+            return true;
+        }
+
+        if (_chosen.Length < count)
+        {
+            _chosen = new int[count * 2];
+        }
+
+        return Choose(first, first, count);
+    }
+
+    private bool Choose(int condition, int first, int count)
+    {
+        while (condition < first + count && (_conditionHit[condition] != _stamp || _conditionFree[condition] == _stamp))
+        {
+            condition++;
+        }
+
+        if (condition == first + count)
+        {
+            return true;
+        }
+
+        for (var h = 0; h < _hitCount; h++)
+        {
+            if (_hits[h * 3] != condition || !AgreesWithChosen(h, first, condition))
+            {
+                continue;
+            }
+
+            _chosen[condition - first] = h;
+            if (Choose(condition + 1, first, count))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool AgreesWithChosen(int hit, int first, int condition)
+    {
+        for (var c = first; c < condition; c++)
+        {
+            if (_conditionHit[c] != _stamp || _conditionFree[c] == _stamp)
+            {
+                continue;
+            }
+
+            if (!TrailsAgree(hit, _chosen[c - first]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool TrailsAgree(int a, int b)
+    {
+        var trailA = _hitTrails.AsSpan(_hits[(a * 3) + 1], _hits[(a * 3) + 2]);
+        var trailB = _hitTrails.AsSpan(_hits[(b * 3) + 1], _hits[(b * 3) + 2]);
+        var shared = Math.Min(trailA.Length, trailB.Length);
+        for (var i = 0; i < shared; i += 2)
+        {
+            if (trailA[i] != trailB[i])
+            {
+                return true;
+            }
+
+            if (trailA[i + 1] != trailB[i + 1])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Emit(ClauseInfo clause)
+    {
+        var rule = clause.Rule;
+        if (clause.Dead || (uint)rule >= (uint)_ruleLimit || _ruleStamp[rule] == _stamp)
+        {
+            return;
+        }
+
+        _ruleStamp[rule] = _stamp;
+        if (_matchCount == _matches.Length)
+        {
+            Array.Resize(ref _matches, _matches.Length * 2);
+        }
+
+        _matches[_matchCount++] = rule;
+    }
+
+    // ---- strings -----------------------------------------------------------------------------
+
+    private static ReadOnlySpan<byte> Unescape(ReadOnlySpan<byte> source, ref byte[] buffer)
+    {
+        if (buffer.Length < source.Length)
+        {
+            buffer = new byte[Math.Max(source.Length, buffer.Length * 2)];
+        }
+
+        var written = JsonSkipper.Unescape(source, buffer);
+        if (written < 0)
+        {
+            ThrowInvalid("A string in the event has an invalid escape.");
+        }
+
+        return buffer.AsSpan(0, written);
+    }
+
+    [DoesNotReturn]
+    internal static void ThrowInvalid(string message) => throw new InvalidEventException(message);
+}

@@ -1,0 +1,347 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
+namespace Tideway.Patterns;
+
+/// <summary>Byte-array keys looked up by spans, so the matcher never allocates a key.</summary>
+internal sealed class ByteKeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+{
+    public static readonly ByteKeyComparer Instance = new();
+
+    public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+    public int GetHashCode([DisallowNull] byte[] obj) => Hash(obj);
+
+    public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+    public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
+
+    public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Hash(ReadOnlySpan<byte> data)
+    {
+        var h = 0x9E3779B97F4A7C15UL ^ (ulong)data.Length;
+        while (data.Length >= 8)
+        {
+            h = (h ^ BinaryPrimitives.ReadUInt64LittleEndian(data)) * 0xFF51AFD7ED558CCDUL;
+            h ^= h >> 32;
+            data = data[8..];
+        }
+
+        ulong tail = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            tail |= (ulong)data[i] << (8 * i);
+        }
+
+        h = (h ^ tail) * 0xC4CEB9FE1A85EC53UL;
+        h ^= h >> 29;
+        return (int)h ^ (int)(h >> 32);
+    }
+}
+
+/// <summary>
+/// A node of the trie of field paths that rules mention. The children and value index are changed
+/// only under the writer's lock and read without locks: small child sets are copy-on-write arrays,
+/// large ones concurrent dictionaries.
+/// </summary>
+internal sealed class PathNode(int id, byte[] key)
+{
+    private const int SmallLimit = 8;
+
+    private volatile PathNode[] _small = [];
+    private volatile ConcurrentDictionary<byte[], PathNode>? _large;
+    private ConcurrentDictionary<byte[], PathNode>.AlternateLookup<ReadOnlySpan<byte>> _largeLookup;
+
+    public int Id { get; } = id;
+
+    public byte[] Key { get; } = key;
+
+    /// <summary>Tests on the leaf values at this path, or null when no rule tests them.</summary>
+    public volatile ValueIndex? Values;
+
+    /// <summary>How many live conditions use this node or a node below it.</summary>
+    public int UseCount;
+
+    public bool HasChildren => _small.Length != 0 || _large is not null;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public PathNode? Find(ReadOnlySpan<byte> key)
+    {
+        var large = _large;
+        if (large is not null)
+        {
+            return _largeLookup.TryGetValue(key, out var found) ? found : null;
+        }
+
+        foreach (var child in _small)
+        {
+            if (key.SequenceEqual(child.Key))
+            {
+                return child;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Writer only: finds or adds the child for a key.</summary>
+    public PathNode GetOrAdd(byte[] key, Func<byte[], PathNode> create)
+    {
+        var existing = Find(key);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var child = create(key);
+        if (_large is { } large)
+        {
+            large[key] = child;
+            return child;
+        }
+
+        var small = _small;
+        if (small.Length < SmallLimit)
+        {
+            _small = [.. small, child];
+            return child;
+        }
+
+        var dictionary = new ConcurrentDictionary<byte[], PathNode>(ByteKeyComparer.Instance);
+        foreach (var node in small)
+        {
+            dictionary[node.Key] = node;
+        }
+
+        dictionary[key] = child;
+        _largeLookup = dictionary.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _large = dictionary;
+        return child;
+    }
+
+    /// <summary>Writer only: removes a child that no condition uses any more.</summary>
+    public void Remove(PathNode child)
+    {
+        if (_large is { } large)
+        {
+            large.TryRemove(child.Key, out _);
+            return;
+        }
+
+        var small = _small;
+        var index = Array.IndexOf(small, child);
+        if (index >= 0)
+        {
+            var copy = new PathNode[small.Length - 1];
+            small.AsSpan(0, index).CopyTo(copy);
+            small.AsSpan(index + 1).CopyTo(copy.AsSpan(index));
+            _small = copy;
+        }
+    }
+}
+
+/// <summary>A shared test at one path and the conditions it satisfies.</summary>
+internal sealed class TestEntry(ValueTest test)
+{
+    public ValueTest Test { get; } = test;
+
+    public volatile int[] Conditions = [];
+}
+
+/// <summary>
+/// The tests of one path, indexed by kind: exact strings, numbers and case-folded strings by hash,
+/// the literal values by list, and the remaining match expressions (prefix, suffix, wildcard,
+/// numeric ranges, anything-but, cidr) as a list of shared entries.
+/// </summary>
+internal sealed class ValueIndex
+{
+    private readonly ConcurrentDictionary<byte[], int[]> _strings = new(ByteKeyComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], int[]> _folded = new(ByteKeyComparer.Instance);
+    private readonly ConcurrentDictionary<double, int[]> _numbers = new();
+    private readonly ConcurrentDictionary<byte[], int[]>.AlternateLookup<ReadOnlySpan<byte>> _stringLookup;
+    private readonly ConcurrentDictionary<byte[], int[]>.AlternateLookup<ReadOnlySpan<byte>> _foldedLookup;
+
+    public ValueIndex()
+    {
+        _stringLookup = _strings.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _foldedLookup = _folded.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
+
+    public volatile int[] True = [];
+    public volatile int[] False = [];
+    public volatile int[] Null = [];
+    public volatile int[] Exists = [];
+    public volatile TestEntry[] Others = [];
+
+    /// <summary>Whether any test reads the case-folded text of a string value.</summary>
+    public volatile bool NeedsFolding;
+
+    /// <summary>Whether any test reads the numeric value of a number.</summary>
+    public volatile bool NeedsNumber;
+
+    public bool HasStrings => !_strings.IsEmpty;
+
+    public bool HasFolded => !_folded.IsEmpty;
+
+    public bool IsEmpty => _strings.IsEmpty && _folded.IsEmpty && _numbers.IsEmpty && True.Length == 0 && False.Length == 0
+        && Null.Length == 0 && Exists.Length == 0 && Others.Length == 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int[]? FindString(ReadOnlySpan<byte> text) => _stringLookup.TryGetValue(text, out var conditions) ? conditions : null;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int[]? FindFolded(ReadOnlySpan<byte> folded) => _foldedLookup.TryGetValue(folded, out var conditions) ? conditions : null;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int[]? FindNumber(double number) => !_numbers.IsEmpty && _numbers.TryGetValue(number, out var conditions) ? conditions : null;
+
+    /// <summary>Writer only.</summary>
+    public void Add(ValueTest test, int condition)
+    {
+        switch (test.Kind)
+        {
+            case TestKind.ExactString:
+                _strings[test.Text] = Append(_strings.GetValueOrDefault(test.Text), condition);
+                break;
+            case TestKind.EqualsIgnoreCase:
+                _folded[test.Text] = Append(_folded.GetValueOrDefault(test.Text), condition);
+                NeedsFolding = true;
+                break;
+            case TestKind.ExactNumber:
+                _numbers[test.Number] = Append(_numbers.GetValueOrDefault(test.Number), condition);
+                NeedsNumber = true;
+                break;
+            case TestKind.ExactTrue:
+                True = Append(True, condition);
+                break;
+            case TestKind.ExactFalse:
+                False = Append(False, condition);
+                break;
+            case TestKind.ExactNull:
+                Null = Append(Null, condition);
+                break;
+            case TestKind.Exists:
+                Exists = Append(Exists, condition);
+                break;
+            default:
+                var others = Others;
+                foreach (var entry in others)
+                {
+                    if (entry.Test.Key == test.Key)
+                    {
+                        entry.Conditions = Append(entry.Conditions, condition);
+                        return;
+                    }
+                }
+
+                var added = new TestEntry(test) { Conditions = [condition] };
+                if (test.NeedsFolding)
+                {
+                    NeedsFolding = true;
+                }
+
+                if (test.Kind is TestKind.Numeric or TestKind.AnythingBut)
+                {
+                    NeedsNumber = true;
+                }
+
+                Others = [.. others, added];
+                break;
+        }
+    }
+
+    /// <summary>Writer only.</summary>
+    public void Remove(ValueTest test, int condition)
+    {
+        switch (test.Kind)
+        {
+            case TestKind.ExactString:
+                RemoveFrom(_strings, test.Text, condition);
+                break;
+            case TestKind.EqualsIgnoreCase:
+                RemoveFrom(_folded, test.Text, condition);
+                break;
+            case TestKind.ExactNumber:
+                RemoveFrom(_numbers, test.Number, condition);
+                break;
+            case TestKind.ExactTrue:
+                True = Without(True, condition);
+                break;
+            case TestKind.ExactFalse:
+                False = Without(False, condition);
+                break;
+            case TestKind.ExactNull:
+                Null = Without(Null, condition);
+                break;
+            case TestKind.Exists:
+                Exists = Without(Exists, condition);
+                break;
+            default:
+                var others = Others;
+                for (var i = 0; i < others.Length; i++)
+                {
+                    var entry = others[i];
+                    if (entry.Test.Key != test.Key)
+                    {
+                        continue;
+                    }
+
+                    entry.Conditions = Without(entry.Conditions, condition);
+                    if (entry.Conditions.Length == 0)
+                    {
+                        var copy = new List<TestEntry>(others);
+                        copy.RemoveAt(i);
+                        Others = [.. copy];
+                    }
+
+                    break;
+                }
+
+                break;
+        }
+
+        var remaining = Others;
+        NeedsFolding = !_folded.IsEmpty || Array.Exists(remaining, e => e.Test.NeedsFolding);
+        NeedsNumber = !_numbers.IsEmpty || Array.Exists(remaining, e => e.Test.Kind is TestKind.Numeric or TestKind.AnythingBut);
+    }
+
+    private static void RemoveFrom<TKey>(ConcurrentDictionary<TKey, int[]> map, TKey key, int condition)
+        where TKey : notnull
+    {
+        if (!map.TryGetValue(key, out var conditions))
+        {
+            return;
+        }
+
+        var rest = Without(conditions, condition);
+        if (rest.Length == 0)
+        {
+            map.TryRemove(key, out _);
+        }
+        else
+        {
+            map[key] = rest;
+        }
+    }
+
+    private static int[] Append(int[]? array, int value) => array is null ? [value] : [.. array, value];
+
+    private static int[] Without(int[] array, int value)
+    {
+        var index = Array.IndexOf(array, value);
+        if (index < 0)
+        {
+            return array;
+        }
+
+        var copy = new int[array.Length - 1];
+        array.AsSpan(0, index).CopyTo(copy);
+        array.AsSpan(index + 1).CopyTo(copy.AsSpan(index));
+        return copy;
+    }
+}
+

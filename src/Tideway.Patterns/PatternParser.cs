@@ -1,0 +1,580 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Tideway.Patterns;
+
+/// <summary>One field condition of a clause: a path and the tests of which any one must hold.</summary>
+internal sealed class Condition(string[] path, IReadOnlyList<ValueTest> tests, bool allowsAbsence)
+{
+    /// <summary>The field's path; keys containing dots are split so that <c>a.b</c> and <c>a</c> → <c>b</c> are one path.</summary>
+    public string[] Path { get; } = path;
+
+    public IReadOnlyList<ValueTest> Tests { get; } = tests;
+
+    /// <summary>True when the condition also holds where the field has no leaf value (<c>exists: false</c>).</summary>
+    public bool AllowsAbsence { get; } = allowsAbsence;
+}
+
+/// <summary>A parsed pattern in disjunctive normal form: it matches when any clause's conditions all hold.</summary>
+internal sealed class ParsedPattern(IReadOnlyList<IReadOnlyList<Condition>> clauses)
+{
+    public IReadOnlyList<IReadOnlyList<Condition>> Clauses { get; } = clauses;
+}
+
+/// <summary>
+/// Parses and validates event patterns, with the reasons Amazon EventBridge gives for invalid ones.
+/// Control-plane code: it may allocate freely.
+/// </summary>
+internal static class PatternParser
+{
+    /// <summary>Patterns expand <c>$or</c> into at most this many clauses.</summary>
+    public const int MaxClauses = 10_000;
+
+    private const int MaxDepth = 2048;
+
+    public static ParsedPattern Parse(ReadOnlySpan<byte> utf8)
+    {
+        JsonDocument document;
+        try
+        {
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+            document = JsonDocument.ParseValue(ref reader);
+            if (reader.Read())
+            {
+                throw Invalid("Unexpected content after the end of the pattern");
+            }
+        }
+        catch (JsonException e)
+        {
+            throw Invalid(JsonSyntaxReason(utf8, e), e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("Filter is not an object");
+            }
+
+            var clauses = ParseObject(root, []);
+            return new ParsedPattern(clauses);
+        }
+    }
+
+    private static List<List<Condition>> ParseObject(JsonElement obj, string[] prefix)
+    {
+        var result = new List<List<Condition>> { new() };
+        foreach (var property in obj.EnumerateObject())
+        {
+            var name = property.Name;
+            var value = property.Value;
+            if (name == "$or" && IsOrList(value))
+            {
+                var alternatives = new List<List<Condition>>();
+                foreach (var element in value.EnumerateArray())
+                {
+                    if (element.ValueKind != JsonValueKind.Object)
+                    {
+                        throw Invalid("Or relationship must be an array of objects");
+                    }
+
+                    alternatives.AddRange(ParseObject(element, prefix));
+                }
+
+                result = Cross(result, alternatives);
+                continue;
+            }
+
+            var path = Append(prefix, name);
+            switch (value.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    result = Cross(result, ParseObject(value, path));
+                    break;
+                case JsonValueKind.Array:
+                    var condition = ParseValueArray(value, path);
+                    foreach (var clause in result)
+                    {
+                        clause.Add(condition);
+                    }
+
+                    break;
+                default:
+                    throw Invalid("\"" + name + "\" must be an object or an array");
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// <c>$or</c> is an or-relationship when its value is an array of at least two objects that are
+    /// themselves field maps; an array of match expressions keeps it a plain field name.
+    /// </summary>
+    private static bool IsOrList(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            return false;
+        }
+
+        var count = 0;
+        var anyObject = false;
+        foreach (var element in value.EnumerateArray())
+        {
+            count++;
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                anyObject = true;
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (IsMatchType(property.Name))
+                    {
+                        return false;
+                    }
+
+                    break;
+                }
+            }
+        }
+
+        if (!anyObject)
+        {
+            return false;
+        }
+
+        if (count < 2)
+        {
+            throw Invalid("Or relationship must have at least 2 elements");
+        }
+
+        return true;
+    }
+
+    private static bool IsMatchType(string name) => name is "prefix" or "suffix" or "equals-ignore-case" or "wildcard"
+        or "anything-but" or "numeric" or "exists" or "cidr";
+
+    private static List<List<Condition>> Cross(List<List<Condition>> left, List<List<Condition>> right)
+    {
+        if ((long)left.Count * right.Count > MaxClauses)
+        {
+            throw Invalid("Rule is too complex - try using fewer $or relationships");
+        }
+
+        var result = new List<List<Condition>>(left.Count * right.Count);
+        foreach (var l in left)
+        {
+            foreach (var r in right)
+            {
+                var clause = new List<Condition>(l.Count + r.Count);
+                clause.AddRange(l);
+                clause.AddRange(r);
+                result.Add(clause);
+            }
+        }
+
+        return result;
+    }
+
+    private static string[] Append(string[] prefix, string name)
+    {
+        var parts = name.Split('.');
+        var path = new string[prefix.Length + parts.Length];
+        prefix.CopyTo(path, 0);
+        parts.CopyTo(path, prefix.Length);
+        return path;
+    }
+
+    private static Condition ParseValueArray(JsonElement array, string[] path)
+    {
+        if (array.GetArrayLength() == 0)
+        {
+            throw Invalid("Empty arrays are not allowed");
+        }
+
+        var tests = new List<ValueTest>();
+        var allowsAbsence = false;
+        foreach (var element in array.EnumerateArray())
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    tests.Add(ValueTest.ExactString(element.GetString()!));
+                    break;
+                case JsonValueKind.Number:
+                    tests.Add(ValueTest.ExactNumber(ReadNumber(element)));
+                    break;
+                case JsonValueKind.True:
+                    tests.Add(ValueTest.Literal(TestKind.ExactTrue));
+                    break;
+                case JsonValueKind.False:
+                    tests.Add(ValueTest.Literal(TestKind.ExactFalse));
+                    break;
+                case JsonValueKind.Null:
+                    tests.Add(ValueTest.Literal(TestKind.ExactNull));
+                    break;
+                case JsonValueKind.Object:
+                    var test = ParseMatchExpression(element);
+                    if (test is null)
+                    {
+                        allowsAbsence = true;
+                    }
+                    else
+                    {
+                        tests.Add(test);
+                    }
+
+                    break;
+                default:
+                    throw Invalid("Match value must be String, number, true, false, or null");
+            }
+        }
+
+        return new Condition(path, tests, allowsAbsence);
+    }
+
+    /// <summary>Parses one match expression; returns null for <c>exists: false</c>.</summary>
+    private static ValueTest? ParseMatchExpression(JsonElement obj)
+    {
+        using var properties = obj.EnumerateObject();
+        if (!properties.MoveNext())
+        {
+            throw Invalid("Empty objects are not allowed");
+        }
+
+        var property = properties.Current;
+        var value = property.Value;
+        ValueTest? test = property.Name switch
+        {
+            "prefix" => ParsePrefixOrSuffix(value, TestKind.Prefix, TestKind.PrefixIgnoreCase, "prefix"),
+            "suffix" => ParsePrefixOrSuffix(value, TestKind.Suffix, TestKind.SuffixIgnoreCase, "suffix"),
+            "equals-ignore-case" => value.ValueKind == JsonValueKind.String
+                ? ValueTest.ForText(TestKind.EqualsIgnoreCase, value.GetString()!)
+                : throw Invalid("equals-ignore-case match pattern must be a string"),
+            "wildcard" => value.ValueKind == JsonValueKind.String
+                ? ValueTest.ForWildcard(TestKind.Wildcard, ParseWildcard(value.GetString()!))
+                : throw Invalid("wildcard match pattern must be a string"),
+            "anything-but" => ParseAnythingBut(value),
+            "numeric" => ParseNumeric(value),
+            "exists" => value.ValueKind switch
+            {
+                JsonValueKind.True => ValueTest.Exists(),
+                JsonValueKind.False => null,
+                _ => throw Invalid("exists match pattern must be either true or false."),
+            },
+            "cidr" => ParseCidr(value),
+            _ => throw Invalid("Unrecognized match type " + property.Name),
+        };
+
+        if (properties.MoveNext())
+        {
+            throw Invalid(ExtraKeyReason(property.Name));
+        }
+
+        return test;
+    }
+
+    private static string ExtraKeyReason(string matchType) => matchType switch
+    {
+        "numeric" => "Value of numeric must be an array.",
+        "exists" => "exists match pattern must be either true or false.",
+        _ => matchType + " match pattern must be a string",
+    };
+
+    private static ValueTest ParsePrefixOrSuffix(JsonElement value, TestKind kind, TestKind ignoreCaseKind, string name)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return ValueTest.ForText(kind, value.GetString()!);
+        }
+
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            using var properties = value.EnumerateObject();
+            if (properties.MoveNext() && properties.Current.Name == "equals-ignore-case")
+            {
+                var inner = properties.Current.Value;
+                if (inner.ValueKind != JsonValueKind.String)
+                {
+                    throw Invalid("equals-ignore-case match pattern must be a string");
+                }
+
+                if (properties.MoveNext())
+                {
+                    throw Invalid(name + " match pattern must be a string");
+                }
+
+                return ValueTest.ForText(ignoreCaseKind, inner.GetString()!);
+            }
+
+            throw Invalid("Unsupported " + name + " pattern: " + (properties.Current.Name ?? string.Empty));
+        }
+
+        throw Invalid(name + " match pattern must be a string");
+    }
+
+    private static WildcardPattern ParseWildcard(string source)
+    {
+        var pattern = WildcardPattern.TryParse(source, out var reason) ?? throw Invalid(reason!);
+        if (WildcardComplexity.IsTooComplex(pattern))
+        {
+            throw Invalid("Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character");
+        }
+
+        return pattern;
+    }
+
+    private static ValueTest ParseAnythingBut(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                return ValueTest.AnythingBut([value.GetString()!], []);
+            case JsonValueKind.Number:
+                return ValueTest.AnythingBut([], [ReadNumber(value)]);
+            case JsonValueKind.Array:
+                {
+                    var strings = new List<string>();
+                    var numbers = new List<double>();
+                    foreach (var element in value.EnumerateArray())
+                    {
+                        switch (element.ValueKind)
+                        {
+                            case JsonValueKind.String:
+                                strings.Add(element.GetString()!);
+                                break;
+                            case JsonValueKind.Number:
+                                numbers.Add(ReadNumber(element));
+                                break;
+                            default:
+                                throw Invalid("Inside anything but list, start|null|boolean is not supported.");
+                        }
+                    }
+
+                    if (strings.Count + numbers.Count == 0)
+                    {
+                        throw Invalid("Empty arrays are not allowed");
+                    }
+
+                    return ValueTest.AnythingBut(strings, numbers);
+                }
+
+            case JsonValueKind.Object:
+                return ParseAnythingButObject(value);
+            default:
+                throw Invalid("Value of anything-but must be an array or single string/number value.");
+        }
+    }
+
+    private static ValueTest ParseAnythingButObject(JsonElement obj)
+    {
+        using var properties = obj.EnumerateObject();
+        if (!properties.MoveNext())
+        {
+            throw Invalid("Value of anything-but must be an array or single string/number value.");
+        }
+
+        var property = properties.Current;
+        var value = property.Value;
+        ValueTest test;
+        switch (property.Name)
+        {
+            case "prefix":
+            case "suffix":
+                {
+                    if (value.ValueKind == JsonValueKind.Object)
+                    {
+                        throw Invalid("Value of anything-but must be an array or single string/number value.");
+                    }
+
+                    var affixes = ReadStringOrStrings(value, "prefix/suffix match pattern must be a string");
+                    if (affixes.Exists(a => a.Length == 0))
+                    {
+                        throw Invalid("Null prefix/suffix not allowed");
+                    }
+
+                    test = ValueTest.AnythingButAffix(property.Name == "prefix" ? TestKind.AnythingButPrefix : TestKind.AnythingButSuffix, affixes);
+                    break;
+                }
+
+            case "equals-ignore-case":
+                test = ValueTest.AnythingButIgnoreCase(ReadStringOrStrings(value, "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported."));
+                break;
+            case "wildcard":
+                test = ValueTest.AnythingButWildcards(ReadStringOrStrings(value, "wildcard match pattern must be a string").ConvertAll(ParseWildcard));
+                break;
+            default:
+                throw Invalid("Unsupported anything-but pattern: " + property.Name);
+        }
+
+        if (properties.MoveNext())
+        {
+            throw Invalid("Value of anything-but must be an array or single string/number value.");
+        }
+
+        return test;
+    }
+
+    private static List<string> ReadStringOrStrings(JsonElement value, string reason)
+    {
+        var result = new List<string>();
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            result.Add(value.GetString()!);
+            return result;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid(reason);
+        }
+
+        foreach (var element in value.EnumerateArray())
+        {
+            if (element.ValueKind != JsonValueKind.String)
+            {
+                throw Invalid(reason);
+            }
+
+            result.Add(element.GetString()!);
+        }
+
+        if (result.Count == 0)
+        {
+            throw Invalid("Empty arrays are not allowed");
+        }
+
+        return result;
+    }
+
+    private static ValueTest ParseNumeric(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw Invalid("Value of numeric must be an array.");
+        }
+
+        var items = new List<JsonElement>();
+        foreach (var element in value.EnumerateArray())
+        {
+            items.Add(element);
+        }
+
+        if (items.Count == 0)
+        {
+            throw Invalid("Empty arrays are not allowed");
+        }
+
+        var lower = double.NegativeInfinity;
+        var upper = double.PositiveInfinity;
+        bool lowerInclusive = false, upperInclusive = false;
+        bool haveLower = false, haveUpper = false;
+        var i = 0;
+        while (i < items.Count)
+        {
+            var opElement = items[i];
+            if (opElement.ValueKind != JsonValueKind.String)
+            {
+                throw Invalid("Invalid member in numeric match: " + opElement.GetRawText());
+            }
+
+            var op = opElement.GetString()!;
+            if (i + 1 >= items.Count)
+            {
+                throw Invalid("Value of " + op + " must be numeric");
+            }
+
+            var operand = items[i + 1];
+            if (op is not ("=" or "<" or "<=" or ">" or ">="))
+            {
+                throw Invalid("Unrecognized numeric range operator: " + op);
+            }
+
+            if (operand.ValueKind != JsonValueKind.Number)
+            {
+                throw Invalid("Value of " + op + " must be numeric");
+            }
+
+            var number = ReadNumber(operand);
+            switch (op)
+            {
+                case "=":
+                    if (i != 0 || items.Count != 2)
+                    {
+                        throw Invalid("Bad numeric range operator: " + op);
+                    }
+
+                    return ValueTest.ForRange(NumericRange.Equal(number));
+                case ">":
+                case ">=":
+                    if (haveLower || haveUpper)
+                    {
+                        throw Invalid("Bad numeric range operator: " + op);
+                    }
+
+                    haveLower = true;
+                    lower = number;
+                    lowerInclusive = op == ">=";
+                    break;
+                default:
+                    if (haveUpper)
+                    {
+                        throw Invalid("Bad numeric range operator: " + op);
+                    }
+
+                    haveUpper = true;
+                    upper = number;
+                    upperInclusive = op == "<=";
+                    break;
+            }
+
+            i += 2;
+        }
+
+        if (haveLower && haveUpper && !(lower < upper))
+        {
+            throw Invalid("Bottom must be less than top");
+        }
+
+        return ValueTest.ForRange(new NumericRange(lower, lowerInclusive, upper, upperInclusive));
+    }
+
+    private static ValueTest ParseCidr(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            throw Invalid("prefix match pattern must be a string");
+        }
+
+        if (!CidrBlock.TryParse(value.GetString()!, out var block, out var reason))
+        {
+            throw Invalid(reason!);
+        }
+
+        return ValueTest.ForCidr(block);
+    }
+
+    private static double ReadNumber(JsonElement element)
+    {
+        var raw = element.GetRawText();
+        if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) || double.IsInfinity(number))
+        {
+            throw Invalid("Value " + raw + " is out of the range of numbers");
+        }
+
+        return number;
+    }
+
+    private static string JsonSyntaxReason(ReadOnlySpan<byte> utf8, JsonException e)
+    {
+        var position = e.BytePositionInLine is { } column ? " at column " + (column + 1) : string.Empty;
+        var line = e.LineNumber is { } l ? ", line " + (l + 1) : string.Empty;
+        _ = utf8;
+        return "The pattern is not valid JSON" + position + line;
+    }
+
+    public static InvalidEventPatternException Invalid(string reason) => new(reason);
+
+    private static InvalidEventPatternException Invalid(string reason, Exception inner) => new(reason, inner);
+}
