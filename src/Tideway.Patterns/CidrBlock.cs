@@ -12,7 +12,7 @@ internal readonly record struct CidrBlock(bool IsIPv6, UInt128 Network, int Pref
     {
         block = default;
         var slash = text.IndexOf('/', StringComparison.Ordinal);
-        if (slash < 0 || slash != text.LastIndexOf('/'))
+        if (slash < 0 || slash != text.LastIndexOf('/') || slash == text.Length - 1)
         {
             reason = "Malformed CIDR, one '/' required";
             return false;
@@ -20,22 +20,29 @@ internal readonly record struct CidrBlock(bool IsIPv6, UInt128 Network, int Pref
 
         var addressText = text[..slash];
         var maskText = text[(slash + 1)..];
-        if (!int.TryParse(maskText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bits))
+        if (!int.TryParse(maskText, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var bits))
         {
             reason = "Malformed CIDR, mask bits must be an integer";
             return false;
         }
 
+        if (bits < 0)
+        {
+            reason = "Malformed CIDR, mask bits must not be negative";
+            return false;
+        }
+
         if (!TryParseAddress(addressText, out var isIPv6, out var address))
         {
-            reason = "Nonstandard IP address: " + addressText;
+            reason = (LooksLikeIP(addressText) ? "Invalid IP address: " : "Nonstandard IP address: ") + addressText;
             return false;
         }
 
         var width = isIPv6 ? 128 : 32;
-        if (bits < 0 || bits > width)
+        if (bits >= width)
         {
-            reason = "Malformed CIDR, mask bits must be between 0 and " + width;
+            // event-ruler rejects a single-address network; EventBridge follows it (docs/compat).
+            reason = isIPv6 ? "IPv6 mask bits must be < 128" : "IPv4 mask bits must be < 32";
             return false;
         }
 
@@ -43,6 +50,10 @@ internal readonly record struct CidrBlock(bool IsIPv6, UInt128 Network, int Pref
         reason = null;
         return true;
     }
+
+    /// <summary>The shapes event-ruler accepts as IP text before it tries to parse them.</summary>
+    private static bool LooksLikeIP(string text) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, "^([0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+|[0-9a-fA-F:]*:[0-9a-fA-F:]*)$");
 
     /// <summary>Whether the UTF-8 text is an IP address of the same family inside this network.</summary>
     public bool Contains(ReadOnlySpan<byte> utf8)

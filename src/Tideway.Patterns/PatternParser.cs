@@ -58,17 +58,29 @@ internal static class PatternParser
             }
 
             var clauses = ParseObject(root, []);
+            CheckComplexity(clauses);
             return new ParsedPattern(clauses);
         }
     }
 
     private static List<List<Condition>> ParseObject(JsonElement obj, string[] prefix)
     {
-        var result = new List<List<Condition>> { new() };
+        // A key given twice in one object: the later value replaces the earlier (as event-ruler does).
+        var members = new List<KeyValuePair<string, JsonElement>>();
         foreach (var property in obj.EnumerateObject())
         {
-            var name = property.Name;
-            var value = property.Value;
+            members.RemoveAll(m => m.Key == property.Name);
+            members.Add(new(property.Name, property.Value));
+        }
+
+        if (members.Count == 0)
+        {
+            throw Invalid("Empty objects are not allowed");
+        }
+
+        var result = new List<List<Condition>> { new() };
+        foreach (var (name, value) in members)
+        {
             if (name == "$or" && IsOrList(value))
             {
                 var alternatives = new List<List<Condition>>();
@@ -76,7 +88,7 @@ internal static class PatternParser
                 {
                     if (element.ValueKind != JsonValueKind.Object)
                     {
-                        throw Invalid("Or relationship must be an array of objects");
+                        throw Invalid("Only JSON object is allowed in array of $or relationship.");
                     }
 
                     alternatives.AddRange(ParseObject(element, prefix));
@@ -146,14 +158,14 @@ internal static class PatternParser
 
         if (count < 2)
         {
-            throw Invalid("Or relationship must have at least 2 elements");
+            throw Invalid("There must have at least 2 Objects in $or relationship.");
         }
 
         return true;
     }
 
     private static bool IsMatchType(string name) => name is "prefix" or "suffix" or "equals-ignore-case" or "wildcard"
-        or "anything-but" or "numeric" or "exists" or "cidr";
+        or "anything-but" or "numeric" or "exists" or "cidr" or "exactly";
 
     private static List<List<Condition>> Cross(List<List<Condition>> left, List<List<Condition>> right)
     {
@@ -240,13 +252,16 @@ internal static class PatternParser
         using var properties = obj.EnumerateObject();
         if (!properties.MoveNext())
         {
-            throw Invalid("Empty objects are not allowed");
+            throw Invalid("Match expression name not found");
         }
 
         var property = properties.Current;
         var value = property.Value;
         ValueTest? test = property.Name switch
         {
+            "exactly" => value.ValueKind == JsonValueKind.String
+                ? ValueTest.ExactString(value.GetString()!)
+                : throw Invalid("exact match pattern must be a string"),
             "prefix" => ParsePrefixOrSuffix(value, TestKind.Prefix, TestKind.PrefixIgnoreCase, "prefix"),
             "suffix" => ParsePrefixOrSuffix(value, TestKind.Suffix, TestKind.SuffixIgnoreCase, "suffix"),
             "equals-ignore-case" => value.ValueKind == JsonValueKind.String
@@ -275,12 +290,9 @@ internal static class PatternParser
         return test;
     }
 
-    private static string ExtraKeyReason(string matchType) => matchType switch
-    {
-        "numeric" => "Value of numeric must be an array.",
-        "exists" => "exists match pattern must be either true or false.",
-        _ => matchType + " match pattern must be a string",
-    };
+    private static string ExtraKeyReason(string matchType) => matchType is "numeric" or "anything-but"
+        ? "Too many elements in numeric expression"
+        : "Only one key allowed in match expression";
 
     private static ValueTest ParsePrefixOrSuffix(JsonElement value, TestKind kind, TestKind ignoreCaseKind, string name)
     {
@@ -291,38 +303,76 @@ internal static class PatternParser
 
         if (value.ValueKind == JsonValueKind.Object)
         {
+            var title = char.ToUpperInvariant(name[0]) + name[1..];
             using var properties = value.EnumerateObject();
-            if (properties.MoveNext() && properties.Current.Name == "equals-ignore-case")
+            if (!properties.MoveNext())
             {
-                var inner = properties.Current.Value;
-                if (inner.ValueKind != JsonValueKind.String)
-                {
-                    throw Invalid("equals-ignore-case match pattern must be a string");
-                }
-
-                if (properties.MoveNext())
-                {
-                    throw Invalid(name + " match pattern must be a string");
-                }
-
-                return ValueTest.ForText(ignoreCaseKind, inner.GetString()!);
+                throw Invalid(title + " expression name not found");
             }
 
-            throw Invalid("Unsupported " + name + " pattern: " + (properties.Current.Name ?? string.Empty));
+            if (properties.Current.Name != "equals-ignore-case")
+            {
+                throw Invalid("Unsupported " + name + " pattern: " + properties.Current.Name);
+            }
+
+            var inner = properties.Current.Value;
+            if (inner.ValueKind != JsonValueKind.String)
+            {
+                throw Invalid("equals-ignore-case match pattern must be a string");
+            }
+
+            if (properties.MoveNext())
+            {
+                throw Invalid("Only one key allowed in match expression");
+            }
+
+            return ValueTest.ForText(ignoreCaseKind, inner.GetString()!);
         }
 
         throw Invalid(name + " match pattern must be a string");
     }
 
-    private static WildcardPattern ParseWildcard(string source)
+    private static WildcardPattern ParseWildcard(string source) =>
+        WildcardPattern.TryParse(source, out var reason) ?? throw Invalid(reason!);
+
+    /// <summary>Rejects a rule whose wildcards on one field would make the automaton explode.</summary>
+    private static void CheckComplexity(List<List<Condition>> clauses)
     {
-        var pattern = WildcardPattern.TryParse(source, out var reason) ?? throw Invalid(reason!);
-        if (WildcardComplexity.IsTooComplex(pattern))
+        var byField = new Dictionary<string, HashSet<string>>();
+        var patterns = new Dictionary<string, List<WildcardPattern>>();
+        foreach (var clause in clauses)
         {
-            throw Invalid("Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character");
+            foreach (var condition in clause)
+            {
+                foreach (var test in condition.Tests)
+                {
+                    if (test.Kind != TestKind.Wildcard)
+                    {
+                        continue;
+                    }
+
+                    var field = string.Join('\u0001', condition.Path);
+                    if (!byField.TryGetValue(field, out var sources))
+                    {
+                        byField[field] = sources = [];
+                        patterns[field] = [];
+                    }
+
+                    if (sources.Add(test.Wildcard!.Source))
+                    {
+                        patterns[field].Add(test.Wildcard);
+                    }
+                }
+            }
         }
 
-        return pattern;
+        foreach (var group in patterns.Values)
+        {
+            if (WildcardComplexity.IsTooComplex(group))
+            {
+                throw Invalid("Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character");
+            }
+        }
     }
 
     private static ValueTest ParseAnythingBut(JsonElement value)
@@ -352,9 +402,9 @@ internal static class PatternParser
                         }
                     }
 
-                    if (strings.Count + numbers.Count == 0)
+                    if ((strings.Count == 0) == (numbers.Count == 0))
                     {
-                        throw Invalid("Empty arrays are not allowed");
+                        throw Invalid("Inside anything but list, either all values are number or string, mixed type is not supported");
                     }
 
                     return ValueTest.AnythingBut(strings, numbers);
@@ -372,7 +422,7 @@ internal static class PatternParser
         using var properties = obj.EnumerateObject();
         if (!properties.MoveNext())
         {
-            throw Invalid("Value of anything-but must be an array or single string/number value.");
+            throw Invalid("Anything-But expression name not found");
         }
 
         var property = properties.Current;
@@ -410,7 +460,7 @@ internal static class PatternParser
 
         if (properties.MoveNext())
         {
-            throw Invalid("Value of anything-but must be an array or single string/number value.");
+            throw Invalid("Too many elements in numeric expression");
         }
 
         return test;
@@ -440,14 +490,10 @@ internal static class PatternParser
             result.Add(element.GetString()!);
         }
 
-        if (result.Count == 0)
-        {
-            throw Invalid("Empty arrays are not allowed");
-        }
-
         return result;
     }
 
+    /// <summary>Parses <c>[op, n]</c> or <c>[&gt;|&gt;=, n, &lt;|&lt;=, n]</c>, checking in event-ruler's order.</summary>
     private static ValueTest ParseNumeric(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Array)
@@ -455,90 +501,86 @@ internal static class PatternParser
             throw Invalid("Value of numeric must be an array.");
         }
 
-        var items = new List<JsonElement>();
-        foreach (var element in value.EnumerateArray())
+        var items = value.EnumerateArray().ToList();
+        if (items.Count == 0 || items[0].ValueKind != JsonValueKind.String)
         {
-            items.Add(element);
+            throw Invalid("Invalid member in numeric match: " + (items.Count == 0 ? "]" : TokenText(items[0])));
         }
 
-        if (items.Count == 0)
+        var first = items[0].GetString()!;
+        var bound = OperandOf(items, 1, first);
+        switch (first)
         {
-            throw Invalid("Empty arrays are not allowed");
+            case "=":
+            case "<":
+            case "<=":
+                if (items.Count > 2)
+                {
+                    throw Invalid("Too many elements in numeric expression");
+                }
+
+                return ValueTest.ForRange(first == "="
+                    ? NumericRange.Equal(bound)
+                    : new NumericRange(double.NegativeInfinity, false, bound, first == "<="));
+            case ">":
+            case ">=":
+                break;
+            default:
+                throw Invalid("Unrecognized numeric range operator: " + first);
         }
 
-        var lower = double.NegativeInfinity;
-        var upper = double.PositiveInfinity;
-        bool lowerInclusive = false, upperInclusive = false;
-        bool haveLower = false, haveUpper = false;
-        var i = 0;
-        while (i < items.Count)
+        if (items.Count == 2)
         {
-            var opElement = items[i];
-            if (opElement.ValueKind != JsonValueKind.String)
-            {
-                throw Invalid("Invalid member in numeric match: " + opElement.GetRawText());
-            }
-
-            var op = opElement.GetString()!;
-            if (i + 1 >= items.Count)
-            {
-                throw Invalid("Value of " + op + " must be numeric");
-            }
-
-            var operand = items[i + 1];
-            if (op is not ("=" or "<" or "<=" or ">" or ">="))
-            {
-                throw Invalid("Unrecognized numeric range operator: " + op);
-            }
-
-            if (operand.ValueKind != JsonValueKind.Number)
-            {
-                throw Invalid("Value of " + op + " must be numeric");
-            }
-
-            var number = ReadNumber(operand);
-            switch (op)
-            {
-                case "=":
-                    if (i != 0 || items.Count != 2)
-                    {
-                        throw Invalid("Bad numeric range operator: " + op);
-                    }
-
-                    return ValueTest.ForRange(NumericRange.Equal(number));
-                case ">":
-                case ">=":
-                    if (haveLower || haveUpper)
-                    {
-                        throw Invalid("Bad numeric range operator: " + op);
-                    }
-
-                    haveLower = true;
-                    lower = number;
-                    lowerInclusive = op == ">=";
-                    break;
-                default:
-                    if (haveUpper)
-                    {
-                        throw Invalid("Bad numeric range operator: " + op);
-                    }
-
-                    haveUpper = true;
-                    upper = number;
-                    upperInclusive = op == "<=";
-                    break;
-            }
-
-            i += 2;
+            return ValueTest.ForRange(new NumericRange(bound, first == ">=", double.PositiveInfinity, false));
         }
 
-        if (haveLower && haveUpper && !(lower < upper))
+        if (items[2].ValueKind != JsonValueKind.String)
+        {
+            throw Invalid("Bad value in numeric range: " + TokenText(items[2]));
+        }
+
+        var second = items[2].GetString()!;
+        if (second is not ("<" or "<="))
+        {
+            throw Invalid("Bad numeric range operator: " + second);
+        }
+
+        var top = OperandOf(items, 3, second);
+        if (items.Count > 4)
+        {
+            throw Invalid("Too many terms in numeric range expression");
+        }
+
+        if (!(bound < top))
         {
             throw Invalid("Bottom must be less than top");
         }
 
-        return ValueTest.ForRange(new NumericRange(lower, lowerInclusive, upper, upperInclusive));
+        return ValueTest.ForRange(new NumericRange(bound, first == ">=", top, second == "<="));
     }
+
+    private static double OperandOf(List<JsonElement> items, int index, string op)
+    {
+        if (index < items.Count && items[index].ValueKind == JsonValueKind.Number)
+        {
+            return ReadNumber(items[index]);
+        }
+
+        if (op is "=" or "<" or "<=" or ">" or ">=")
+        {
+            throw Invalid("Value of " + (op == "=" ? "equals" : op) + " must be numeric");
+        }
+
+        throw Invalid("Unrecognized numeric range operator: " + op);
+    }
+
+    private static string TokenText(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "{",
+        JsonValueKind.Array => "[",
+        JsonValueKind.String => element.GetString()!,
+        _ => element.GetRawText(),
+    };
 
     private static ValueTest ParseCidr(JsonElement value)
     {

@@ -39,7 +39,7 @@ internal sealed class WildcardPattern
                     continue;
                 }
 
-                reason = "Invalid escape character at pos " + i;
+                reason = "Invalid escape character at pos " + (i + 1);
                 return null;
             }
 
