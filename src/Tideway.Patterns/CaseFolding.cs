@@ -26,6 +26,12 @@ internal static class CaseFolding
     /// <summary>Folds UTF-8 text into <paramref name="destination"/>; returns the bytes written.</summary>
     public static int FoldUtf8(ReadOnlySpan<byte> source, Span<byte> destination)
     {
+        // ASCII text (nearly all of it in practice) folds to lower case, vectorized.
+        if (System.Text.Ascii.ToLower(source, destination, out var lowered) == System.Buffers.OperationStatus.Done)
+        {
+            return lowered;
+        }
+
         var written = 0;
         var i = 0;
         while (i < source.Length)

@@ -20,8 +20,34 @@ internal static class JsonSkipper
     {
         escaped = false;
         var pos = start;
+
+        // Most keys and values are short: look at the first bytes one by one before paying for a vector search.
+        var quick = Math.Min(json.Length, start + 24);
+        while (pos < quick)
+        {
+            var c = json[pos];
+            if (c == (byte)'"')
+            {
+                return pos;
+            }
+
+            if (c == (byte)'\\')
+            {
+                escaped = true;
+                pos += 2;
+                continue;
+            }
+
+            pos++;
+        }
+
         while (true)
         {
+            if (pos >= json.Length)
+            {
+                MatchContext.ThrowInvalid("Unterminated string.");
+            }
+
             var offset = json[pos..].IndexOfAny(QuoteOrBackslash);
             if (offset < 0)
             {
@@ -36,11 +62,41 @@ internal static class JsonSkipper
 
             escaped = true;
             pos += 2;
-            if (pos > json.Length)
-            {
-                MatchContext.ThrowInvalid("Unterminated string.");
-            }
         }
+    }
+
+    /// <summary>
+    /// Like <see cref="FindStringEnd"/> for a field name, also telling whether it holds a dot (a
+    /// dotted key names a nested path) or an escape.
+    /// </summary>
+    public static int FindKeyEnd(ReadOnlySpan<byte> json, int start, out bool escaped, out bool dotted)
+    {
+        escaped = false;
+        dotted = false;
+        var pos = start;
+        while (pos < json.Length)
+        {
+            var c = json[pos];
+            if (c == (byte)'"')
+            {
+                return pos;
+            }
+
+            if (c == (byte)'.')
+            {
+                dotted = true;
+            }
+            else if (c == (byte)'\\')
+            {
+                escaped = true;
+                pos++;
+            }
+
+            pos++;
+        }
+
+        MatchContext.ThrowInvalid("Unterminated string.");
+        return -1;
     }
 
     /// <summary>Returns the position after a number's characters (no validation beyond the character set).</summary>

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 
 namespace Tideway.Patterns;
@@ -58,6 +57,8 @@ internal sealed class MatchContext
     {
         _automaton = automaton;
     }
+
+    public Automaton Automaton => _automaton;
 
     /// <summary>The rule indexes matched by the last event, each once.</summary>
     public ReadOnlySpan<int> Matches => _matches.AsSpan(0, _matchCount);
@@ -154,7 +155,7 @@ internal sealed class MatchContext
             }
 
             var keyStart = pos + 1;
-            var keyEnd = JsonSkipper.FindStringEnd(json, keyStart, out var keyEscaped);
+            var keyEnd = JsonSkipper.FindKeyEnd(json, keyStart, out var keyEscaped, out var keyDotted);
             pos = SkipWhitespace(json, keyEnd + 1);
             if (pos >= json.Length || json[pos] != (byte)':')
             {
@@ -163,12 +164,21 @@ internal sealed class MatchContext
 
             pos = SkipWhitespace(json, pos + 1);
             var key = json[keyStart..keyEnd];
-            if (keyEscaped)
+            PathNode? child;
+            if (keyEscaped | keyDotted)
             {
-                key = Unescape(key, ref _keyScratch);
+                if (keyEscaped)
+                {
+                    key = Unescape(key, ref _keyScratch);
+                }
+
+                child = FindDottedChild(node, key);
+            }
+            else
+            {
+                child = node.Find(key);
             }
 
-            var child = FindChild(node, key);
             if (child is null)
             {
                 pos = JsonSkipper.SkipValue(json, pos);
@@ -201,8 +211,7 @@ internal sealed class MatchContext
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static PathNode? FindChild(PathNode node, ReadOnlySpan<byte> key)
+    private static PathNode? FindDottedChild(PathNode node, ReadOnlySpan<byte> key)
     {
         var dot = key.IndexOf((byte)'.');
         if (dot < 0)
@@ -451,9 +460,13 @@ internal sealed class MatchContext
         var number = double.NaN;
         if (values.NeedsNumber)
         {
-            if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out number))
+            // A quick approximation decides every test unless the number lies next to a bound.
+            if (!FastNumber.TryRead(raw, out number, out var isExact) || (!isExact && (values.HasNumbers || values.IsNearBound(number))))
             {
-                ThrowInvalid("A number in the event is not valid.");
+                if (!FastNumber.ParseExact(raw, out number))
+                {
+                    ThrowInvalid("A number in the event is not valid.");
+                }
             }
 
             if (values.FindNumber(number) is { } exact)

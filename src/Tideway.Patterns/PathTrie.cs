@@ -183,6 +183,31 @@ internal sealed class ValueIndex
     /// <summary>Whether any test reads the numeric value of a number.</summary>
     public volatile bool NeedsNumber;
 
+    /// <summary>The finite bounds and values of the numeric tests in <see cref="Others"/>, sorted.</summary>
+    public volatile double[] NumericBounds = [];
+
+    public bool HasNumbers => !_numbers.IsEmpty;
+
+    /// <summary>Whether an approximate number is so close to a bound that only the exact value can decide.</summary>
+    public bool IsNearBound(double approximation)
+    {
+        var bounds = NumericBounds;
+        if (bounds.Length == 0)
+        {
+            return false;
+        }
+
+        var index = Array.BinarySearch(bounds, approximation);
+        if (index >= 0)
+        {
+            return true;
+        }
+
+        index = ~index;
+        return (index < bounds.Length && FastNumber.IsNear(approximation, bounds[index]))
+            || (index > 0 && FastNumber.IsNear(approximation, bounds[index - 1]));
+    }
+
     public bool HasStrings => !_strings.IsEmpty;
 
     public bool HasFolded => !_folded.IsEmpty;
@@ -250,8 +275,31 @@ internal sealed class ValueIndex
                 }
 
                 Others = [.. others, added];
+                NumericBounds = BoundsOf(Others);
                 break;
         }
+    }
+
+    private static double[] BoundsOf(TestEntry[] entries)
+    {
+        var bounds = new List<double>();
+        foreach (var entry in entries)
+        {
+            var test = entry.Test;
+            if (test.Kind == TestKind.Numeric)
+            {
+                bounds.Add(test.Range.Lower);
+                bounds.Add(test.Range.Upper);
+            }
+            else if (test.Kind == TestKind.AnythingBut)
+            {
+                bounds.AddRange(test.Numbers);
+            }
+        }
+
+        bounds.RemoveAll(b => !double.IsFinite(b));
+        bounds.Sort();
+        return [.. bounds];
     }
 
     /// <summary>Writer only.</summary>
@@ -305,6 +353,7 @@ internal sealed class ValueIndex
         }
 
         var remaining = Others;
+        NumericBounds = BoundsOf(remaining);
         NeedsFolding = !_folded.IsEmpty || Array.Exists(remaining, e => e.Test.NeedsFolding);
         NeedsNumber = !_numbers.IsEmpty || Array.Exists(remaining, e => e.Test.Kind is TestKind.Numeric or TestKind.AnythingBut);
     }

@@ -15,6 +15,9 @@ public sealed class PatternMatcher<TRule> : IDisposable
     private readonly Dictionary<TRule, RuleRecord> _records;
     private readonly Lock _writeLock = new();
     private readonly ThreadLocal<MatchContext> _contexts;
+    [ThreadStatic]
+    private static MatchContext? t_lastContext;
+
     private volatile TRule[] _rules = new TRule[16];
     private int _nextRule;
 
@@ -158,7 +161,15 @@ public sealed class PatternMatcher<TRule> : IDisposable
     private MatchContext Run(ReadOnlySpan<byte> utf8Event, out TRule[] rules)
     {
         rules = _rules;
-        var context = _contexts.Value!;
+
+        // A thread usually matches against one matcher: keep its context at hand without the ThreadLocal lookup.
+        var context = t_lastContext;
+        if (context is null || !ReferenceEquals(context.Automaton, _automaton))
+        {
+            context = _contexts.Value!;
+            t_lastContext = context;
+        }
+
         context.Run(utf8Event, Math.Min(Volatile.Read(ref _nextRule), rules.Length));
         return context;
     }

@@ -11,7 +11,7 @@ namespace Tideway.Cli.Bench;
 /// throughput with 10,000 and 100,000 exact rules on one field, and the time and memory to add
 /// 100,000 rules.
 /// </summary>
-internal sealed class PatternBench(Cl2Corpus corpus, TextWriter output, int passes)
+internal sealed class PatternBench(Cl2Corpus corpus, TextWriter output, int passes, string? only = null)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -21,7 +21,16 @@ internal sealed class PatternBench(Cl2Corpus corpus, TextWriter output, int pass
         output.WriteLine($"{"category",-28} {"events/s",14} {"MB/s",8}  counts");
         var failures = 0;
         var byName = corpus.Categories.ToDictionary(c => c.Name);
+        if (only is not null)
+        {
+            var members = corpus.Combos.TryGetValue(only, out var combo) ? combo : [only];
+            Measure(only, [.. members.Select(m => byName[m])], ref failures);
+            return failures == 0 ? 0 : 1;
+        }
+
         double exactRate = 0;
+        Measure("(no rules: scan only)", [], ref failures);
+        Measure("(one rule, never matching)", [new Cl2Category("NONE", ["{\"type\":[\"x\"]}"], [0])], ref failures);
         foreach (var category in corpus.Categories)
         {
             var rate = Measure(category.Name, [category], ref failures);
@@ -90,6 +99,11 @@ internal sealed class PatternBench(Cl2Corpus corpus, TextWriter output, int pass
 
         failures += wrong;
         var rate = corpus.Count / best;
+        if (counts.Length == 0)
+        {
+            counts = [0];
+        }
+
         var shown = string.Join(",", counts.Take(Math.Min(counts.Length, 10)).Select(c => c.ToString(Invariant)));
         output.WriteLine($"{name,-28} {rate,14:N0} {corpus.TotalBytes / best / 1e6,8:F0}  {(wrong == 0 ? "ok" : "WRONG")} [{shown}{(counts.Length > 10 ? ",..." : string.Empty)}]");
         return rate;
