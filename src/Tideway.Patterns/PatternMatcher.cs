@@ -16,7 +16,7 @@ public sealed class PatternMatcher<TRule> : IDisposable
     private readonly Lock _writeLock = new();
     private readonly ThreadLocal<MatchContext> _contexts;
     [ThreadStatic]
-    private static MatchContext? t_lastContext;
+    private static MatchContext? _lastContextOnThread;
 
     private volatile TRule[] _rules = new TRule[16];
     private int _nextRule;
@@ -163,11 +163,11 @@ public sealed class PatternMatcher<TRule> : IDisposable
         rules = _rules;
 
         // A thread usually matches against one matcher: keep its context at hand without the ThreadLocal lookup.
-        var context = t_lastContext;
+        var context = _lastContextOnThread;
         if (context is null || !ReferenceEquals(context.Automaton, _automaton))
         {
             context = _contexts.Value!;
-            t_lastContext = context;
+            _lastContextOnThread = context;
         }
 
         context.Run(utf8Event, Math.Min(Volatile.Read(ref _nextRule), rules.Length));
