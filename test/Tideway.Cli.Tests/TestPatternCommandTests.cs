@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Shouldly;
+using Tideway.Cli.Commands;
+
+namespace Tideway.Cli.Tests;
+
+/// <summary><c>tideway test-pattern</c>: output and exit codes, in process and through the real executable.</summary>
+public sealed class TestPatternCommandTests
+{
+    private static (int Code, string Output, string Error) Run(string pattern, string @event)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = TestPatternCommand.Run(pattern, @event, output, error);
+        return (code, output.ToString().Trim(), error.ToString().Trim());
+    }
+
+    [Fact]
+    public void prints_true_and_exits_0_when_the_pattern_matches()
+    {
+        var (code, output, _) = Run("{\"detail\":{\"state\":[{\"anything-but\":\"pending\"}]}}", "{\"detail\":{\"state\":\"running\"}}");
+        code.ShouldBe(0);
+        output.ShouldBe("true");
+    }
+
+    [Fact]
+    public void prints_false_and_exits_0_when_it_does_not()
+    {
+        var (code, output, _) = Run("{\"detail\":{\"state\":[\"pending\"]}}", "{\"detail\":{\"state\":\"running\"}}");
+        code.ShouldBe(0);
+        output.ShouldBe("false");
+    }
+
+    [Fact]
+    public void invalid_pattern_prints_the_eventbridge_message_and_exits_2()
+    {
+        var (code, output, error) = Run("{\"source\":\"aws.ec2\"}", "{}");
+        code.ShouldBe(TestPatternCommand.InvalidPattern);
+        output.ShouldBeEmpty();
+        error.ShouldBe("Event pattern is not valid. Reason: \"source\" must be an object or an array");
+    }
+
+    [Theory]
+    [InlineData("[1,2]")]
+    [InlineData("\"text\"")]
+    [InlineData("{\"a\": ")]
+    [InlineData("not json")]
+    public void event_that_is_not_a_json_object_exits_3(string @event)
+    {
+        var (code, output, error) = Run("{\"a\":[1]}", @event);
+        code.ShouldBe(TestPatternCommand.InvalidEvent);
+        output.ShouldBeEmpty();
+        error.ShouldStartWith("The event is not a JSON object");
+    }
+
+    [Fact]
+    public void reads_pattern_and_event_from_files()
+    {
+        var directory = Directory.CreateTempSubdirectory("tideway-cli-");
+        try
+        {
+            var pattern = Path.Combine(directory.FullName, "pattern.json");
+            var @event = Path.Combine(directory.FullName, "event.json");
+            File.WriteAllText(pattern, "{\"n\":[{\"numeric\":[\">\",4,\"<=\",5]}]}");
+            File.WriteAllText(@event, "{\"n\":5e0}");
+            var (code, output, _) = Run("@" + pattern, "@" + @event);
+            code.ShouldBe(0);
+            output.ShouldBe("true");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void the_built_executable_gives_the_same_exit_codes()
+    {
+        var cli = Path.Combine(AppContext.BaseDirectory, "tideway.dll");
+        File.Exists(cli).ShouldBeTrue();
+        Exec(cli, "test-pattern", "--pattern", "{\"a\":[\"x\"]}", "--event", "{\"a\":\"x\"}").ShouldBe((0, "true"));
+        Exec(cli, "test-pattern", "--pattern", "{\"a\":\"x\"}", "--event", "{\"a\":\"x\"}").Code.ShouldBe(2);
+        Exec(cli, "test-pattern", "--pattern", "{\"a\":[\"x\"]}", "--event", "[]").Code.ShouldBe(3);
+    }
+
+    private static (int Code, string Output) Exec(string dll, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        _ = error.Result;
+        return (process.ExitCode, output.Result.Trim());
+    }
+}
