@@ -38,11 +38,8 @@ internal static class PatternParser
         try
         {
             var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDepth, CommentHandling = JsonCommentHandling.Disallow });
+            // As EventBridge's parser does, read the first value and ignore what follows it.
             document = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
-            {
-                throw Invalid("Unexpected content after the end of the pattern");
-            }
         }
         catch (JsonException e)
         {
@@ -610,10 +607,17 @@ internal static class PatternParser
 
     private static string JsonSyntaxReason(ReadOnlySpan<byte> utf8, JsonException e)
     {
-        var position = e.BytePositionInLine is { } column ? " at column " + (column + 1) : string.Empty;
-        var line = e.LineNumber is { } l ? ", line " + (l + 1) : string.Empty;
-        _ = utf8;
-        return "The pattern is not valid JSON" + position + line;
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, true).GetString(utf8);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return "Invalid UTF-8 in the pattern";
+        }
+
+        return JsonSyntax.Describe(text) ?? e.Message;
     }
 
     public static InvalidEventPatternException Invalid(string reason) => new(reason);

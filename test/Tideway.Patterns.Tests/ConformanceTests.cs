@@ -53,6 +53,47 @@ public sealed class ConformanceTests
         pattern.Matches(Encoding.UTF8.GetBytes(eventJson)).ShouldBe(!name.EndsWith("_NEG", StringComparison.Ordinal));
     }
 
+    public static TheoryData<string> InvalidJsonCases()
+    {
+        var data = new TheoryData<string>();
+        foreach (var test in Recorded.Value.RootElement.EnumerateObject())
+        {
+            const string marker = "test_invalid_json_event_pattern[";
+            var at = test.Name.IndexOf(marker, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                data.Add(test.Name[(at + marker.Length)..^1]);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// Patterns that are not JSON, or not an object, get EventBridge's message. For JSON syntax errors
+    /// that includes the parser's location suffix; for "Filter is not an object" we compare the reason only.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InvalidJsonCases))]
+    public void invalid_json_pattern_gets_eventbridge_message(string pattern)
+    {
+        var recorded = Recorded.Value.RootElement.EnumerateObject()
+            .Single(t => t.Name.EndsWith("test_invalid_json_event_pattern[" + pattern + "]", StringComparison.Ordinal))
+            .Value.GetProperty("recorded-content").GetProperty("invalid-pattern").GetProperty("Error");
+        recorded.GetProperty("Code").GetString().ShouldBe("InvalidEventPatternException");
+        var expected = recorded.GetProperty("Message").GetString()!;
+        var error = Should.Throw<InvalidEventPatternException>(() => EventPattern.Parse(pattern));
+        if (error.Reason == "Filter is not an object")
+        {
+            expected = expected[..expected.IndexOf("\n at [Source", StringComparison.Ordinal)];
+        }
+
+        error.Message.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void there_are_four_recorded_invalid_json_cases() => InvalidJsonCases().Count.ShouldBe(4);
+
     private static string ExpectedMessage(string name)
     {
         foreach (var test in Recorded.Value.RootElement.EnumerateObject())
