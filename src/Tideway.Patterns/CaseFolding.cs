@@ -26,14 +26,36 @@ internal static class CaseFolding
     /// <summary>Folds UTF-8 text into <paramref name="destination"/>; returns the bytes written.</summary>
     public static int FoldUtf8(ReadOnlySpan<byte> source, Span<byte> destination)
     {
-        // ASCII text (nearly all of it in practice) folds to lower case, vectorized.
-        if (System.Text.Ascii.ToLower(source, destination, out var lowered) == System.Buffers.OperationStatus.Done)
+        // ASCII (nearly all text in practice) folds to lower case; short values a byte at a time.
+        var i = 0;
+        if (source.Length > 32)
         {
-            return lowered;
+            if (System.Text.Ascii.ToLower(source, destination, out var lowered) == System.Buffers.OperationStatus.Done)
+            {
+                return lowered;
+            }
+        }
+        else
+        {
+            while (i < source.Length)
+            {
+                var b = source[i];
+                if (b >= 0x80)
+                {
+                    break;
+                }
+
+                destination[i] = (byte)(b - 'A' <= 'Z' - 'A' ? b | 0x20 : b);
+                i++;
+            }
+
+            if (i == source.Length)
+            {
+                return i;
+            }
         }
 
-        var written = 0;
-        var i = 0;
+        var written = i;
         while (i < source.Length)
         {
             var b = source[i];

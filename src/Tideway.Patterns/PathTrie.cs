@@ -186,7 +186,12 @@ internal sealed class ValueIndex
     /// <summary>The finite bounds and values of the numeric tests in <see cref="Others"/>, sorted.</summary>
     public volatile double[] NumericBounds = [];
 
-    public bool HasNumbers => !_numbers.IsEmpty;
+    // ConcurrentDictionary.IsEmpty takes every lock when the map is empty: the hot path reads these flags instead.
+    private volatile bool _hasStrings;
+    private volatile bool _hasFolded;
+    private volatile bool _hasNumbers;
+
+    public bool HasNumbers => _hasNumbers;
 
     /// <summary>Whether an approximate number is so close to a bound that only the exact value can decide.</summary>
     public bool IsNearBound(double approximation)
@@ -208,11 +213,11 @@ internal sealed class ValueIndex
             || (index > 0 && FastNumber.IsNear(approximation, bounds[index - 1]));
     }
 
-    public bool HasStrings => !_strings.IsEmpty;
+    public bool HasStrings => _hasStrings;
 
-    public bool HasFolded => !_folded.IsEmpty;
+    public bool HasFolded => _hasFolded;
 
-    public bool IsEmpty => _strings.IsEmpty && _folded.IsEmpty && _numbers.IsEmpty && True.Length == 0 && False.Length == 0
+    public bool IsEmpty => !_hasStrings && !_hasFolded && !_hasNumbers && True.Length == 0 && False.Length == 0
         && Null.Length == 0 && Exists.Length == 0 && Others.Length == 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -222,7 +227,7 @@ internal sealed class ValueIndex
     public int[]? FindFolded(ReadOnlySpan<byte> folded) => _foldedLookup.TryGetValue(folded, out var conditions) ? conditions : null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int[]? FindNumber(double number) => !_numbers.IsEmpty && _numbers.TryGetValue(number, out var conditions) ? conditions : null;
+    public int[]? FindNumber(double number) => _hasNumbers && _numbers.TryGetValue(number, out var conditions) ? conditions : null;
 
     /// <summary>Writer only.</summary>
     public void Add(ValueTest test, int condition)
@@ -231,13 +236,16 @@ internal sealed class ValueIndex
         {
             case TestKind.ExactString:
                 _strings[test.Text] = Append(_strings.GetValueOrDefault(test.Text), condition);
+                _hasStrings = true;
                 break;
             case TestKind.EqualsIgnoreCase:
                 _folded[test.Text] = Append(_folded.GetValueOrDefault(test.Text), condition);
+                _hasFolded = true;
                 NeedsFolding = true;
                 break;
             case TestKind.ExactNumber:
                 _numbers[test.Number] = Append(_numbers.GetValueOrDefault(test.Number), condition);
+                _hasNumbers = true;
                 NeedsNumber = true;
                 break;
             case TestKind.ExactTrue:
@@ -353,6 +361,9 @@ internal sealed class ValueIndex
         }
 
         var remaining = Others;
+        _hasStrings = !_strings.IsEmpty;
+        _hasFolded = !_folded.IsEmpty;
+        _hasNumbers = !_numbers.IsEmpty;
         NumericBounds = BoundsOf(remaining);
         NeedsFolding = !_folded.IsEmpty || Array.Exists(remaining, e => e.Test.NeedsFolding);
         NeedsNumber = !_numbers.IsEmpty || Array.Exists(remaining, e => e.Test.Kind is TestKind.Numeric or TestKind.AnythingBut);
