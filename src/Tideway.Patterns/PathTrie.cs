@@ -221,7 +221,66 @@ internal sealed class ValueIndex
         && Null.Length == 0 && Exists.Length == 0 && Others.Length == 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int[]? FindString(ReadOnlySpan<byte> text) => _stringLookup.TryGetValue(text, out var conditions) ? conditions : null;
+    public int[]? FindString(ReadOnlySpan<byte> text)
+    {
+        // With many exact values, a bit filter that fits in cache turns most misses away before the
+        // dictionary's cold buckets are touched.
+        var filter = _stringFilter;
+        if (filter is not null)
+        {
+            var bit = (uint)ByteKeyComparer.Hash(text) & (uint)((filter.Length * 64) - 1);
+            if ((filter[bit >> 6] & (1UL << (int)(bit & 63))) == 0)
+            {
+                return null;
+            }
+        }
+
+        return _stringLookup.TryGetValue(text, out var conditions) ? conditions : null;
+    }
+
+    /// <summary>From this many exact strings on one path, <see cref="FindString"/> consults a bit filter first.</summary>
+    private const int FilterThreshold = 1024;
+
+    private volatile ulong[]? _stringFilter;
+    private int _filterStale;
+    private int _stringCount;
+
+    /// <summary>Writer only: sets the filter bit of a new key, rebuilding the filter as the map grows or after many removals.</summary>
+    private void UpdateFilter(byte[]? added)
+    {
+        var count = _stringCount;
+        if (count < FilterThreshold)
+        {
+            _stringFilter = null;
+            return;
+        }
+
+        var filter = _stringFilter;
+        var wanted = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count * 16 / 64);
+        if (filter is null || filter.Length < wanted / 2 || _filterStale > count / 2)
+        {
+            var rebuilt = new ulong[wanted * 2];
+            foreach (var key in _strings.Keys)
+            {
+                SetBit(rebuilt, key);
+            }
+
+            _filterStale = 0;
+            _stringFilter = rebuilt;
+            return;
+        }
+
+        if (added is not null)
+        {
+            SetBit(filter, added);
+        }
+    }
+
+    private static void SetBit(ulong[] filter, byte[] key)
+    {
+        var bit = (uint)ByteKeyComparer.Hash(key) & (uint)((filter.Length * 64) - 1);
+        Interlocked.Or(ref filter[bit >> 6], 1UL << (int)(bit & 63));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int[]? FindFolded(ReadOnlySpan<byte> folded) => _foldedLookup.TryGetValue(folded, out var conditions) ? conditions : null;
@@ -235,8 +294,14 @@ internal sealed class ValueIndex
         switch (test.Kind)
         {
             case TestKind.ExactString:
+                if (!_strings.ContainsKey(test.Text))
+                {
+                    _stringCount++;
+                }
+
                 _strings[test.Text] = Append(_strings.GetValueOrDefault(test.Text), condition);
                 _hasStrings = true;
+                UpdateFilter(test.Text);
                 break;
             case TestKind.EqualsIgnoreCase:
                 _folded[test.Text] = Append(_folded.GetValueOrDefault(test.Text), condition);
@@ -316,7 +381,13 @@ internal sealed class ValueIndex
         switch (test.Kind)
         {
             case TestKind.ExactString:
-                RemoveFrom(_strings, test.Text, condition);
+                if (RemoveFrom(_strings, test.Text, condition))
+                {
+                    _stringCount--;
+                }
+
+                _filterStale++;
+                UpdateFilter(null);
                 break;
             case TestKind.EqualsIgnoreCase:
                 RemoveFrom(_folded, test.Text, condition);
@@ -361,7 +432,7 @@ internal sealed class ValueIndex
         }
 
         var remaining = Others;
-        _hasStrings = !_strings.IsEmpty;
+        _hasStrings = _stringCount > 0;
         _hasFolded = !_folded.IsEmpty;
         _hasNumbers = !_numbers.IsEmpty;
         NumericBounds = BoundsOf(remaining);
@@ -369,23 +440,23 @@ internal sealed class ValueIndex
         NeedsNumber = !_numbers.IsEmpty || Array.Exists(remaining, e => e.Test.Kind is TestKind.Numeric or TestKind.AnythingBut);
     }
 
-    private static void RemoveFrom<TKey>(ConcurrentDictionary<TKey, int[]> map, TKey key, int condition)
+    /// <summary>Removes a condition from a key's list; returns whether the key went away.</summary>
+    private static bool RemoveFrom<TKey>(ConcurrentDictionary<TKey, int[]> map, TKey key, int condition)
         where TKey : notnull
     {
         if (!map.TryGetValue(key, out var conditions))
         {
-            return;
+            return false;
         }
 
         var rest = Without(conditions, condition);
         if (rest.Length == 0)
         {
-            map.TryRemove(key, out _);
+            return map.TryRemove(key, out _);
         }
-        else
-        {
-            map[key] = rest;
-        }
+
+        map[key] = rest;
+        return false;
     }
 
     private static int[] Append(int[]? array, int value) => array is null ? [value] : [.. array, value];
