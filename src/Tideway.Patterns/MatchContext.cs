@@ -264,7 +264,7 @@ internal sealed class MatchContext
                     var start = pos + 1;
                     var end = JsonSkipper.FindStringEnd(json, start, out var escaped);
                     pos = end + 1;
-                    _nodeSeen[node.Id] = _stamp;
+                    MarkSeen(node.Id);
                     if (node.Values is { } values)
                     {
                         var text = json[start..end];
@@ -300,7 +300,7 @@ internal sealed class MatchContext
                         ThrowInvalid("Unexpected character in a value.");
                     }
 
-                    _nodeSeen[node.Id] = _stamp;
+                    MarkSeen(node.Id);
                     if (node.Values is { } values)
                     {
                         TestNumber(values, json[start..pos]);
@@ -325,19 +325,32 @@ internal sealed class MatchContext
             return;
         }
 
-        if (_trailLength + 2 > _trail.Length)
-        {
-            Array.Resize(ref _trail, _trail.Length * 2);
-        }
-
+        // Array consistency (as event-ruler tracks it): an element's index joins the trail of the
+        // values below it when the element is an object or an array. Scalars directly in an array are
+        // just more values of the same field and stay combinable with every element.
+        var arrayId = _nextArrayId++;
         var slot = _trailLength;
-        _trail[slot] = _nextArrayId++;
-        _trailLength += 2;
         var index = 0;
         while (true)
         {
-            _trail[slot + 1] = index;
-            ScanValue(json, ref pos, node, depth);
+            if (pos < json.Length && (json[pos] == (byte)'{' || json[pos] == (byte)'['))
+            {
+                if (slot + 2 > _trail.Length)
+                {
+                    Array.Resize(ref _trail, _trail.Length * 2);
+                }
+
+                _trail[slot] = arrayId;
+                _trail[slot + 1] = index;
+                _trailLength = slot + 2;
+                ScanValue(json, ref pos, node, depth);
+                _trailLength = slot;
+            }
+            else
+            {
+                ScanValue(json, ref pos, node, depth);
+            }
+
             pos = SkipWhitespace(json, pos);
             if (pos >= json.Length)
             {
@@ -360,8 +373,6 @@ internal sealed class MatchContext
 
             ThrowInvalid("Expected ',' or ']' in an array.");
         }
-
-        _trailLength = slot;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -394,9 +405,21 @@ internal sealed class MatchContext
 
     // ---- leaf tests --------------------------------------------------------------------------
 
+    /// <summary>Records that a path had a leaf; a node added by a writer during this event may be beyond the array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MarkSeen(int nodeId)
+    {
+        if ((uint)nodeId >= (uint)_nodeSeen.Length)
+        {
+            Array.Resize(ref _nodeSeen, Math.Max(nodeId + 1, _nodeSeen.Length * 2));
+        }
+
+        _nodeSeen[nodeId] = _stamp;
+    }
+
     private void Leaf(PathNode node, LeafKind kind)
     {
-        _nodeSeen[node.Id] = _stamp;
+        MarkSeen(node.Id);
         if (node.Values is not { } values)
         {
             return;
@@ -498,8 +521,11 @@ internal sealed class MatchContext
                 continue;
             }
 
+            // A condition id beyond what this event's snapshot knows (or a slot that snapshot never saw
+            // written) does not map back to its clause: ignore it, the rule was added during this event.
             var clauseId = conditionClause[condition];
-            if ((uint)clauseId >= (uint)clauses.Length || clauses[clauseId] is not { } clause)
+            if ((uint)clauseId >= (uint)clauses.Length || clauses[clauseId] is not { } clause
+                || (uint)(condition - clause.FirstCondition) >= (uint)clause.ConditionCount)
             {
                 continue;
             }
@@ -586,7 +612,9 @@ internal sealed class MatchContext
 
         foreach (var clause in _automaton.AbsenceClauses)
         {
-            if (clause.Dead || (uint)clause.Rule >= (uint)_ruleLimit || _ruleStamp[clause.Rule] == _stamp)
+            // Skip clauses added after this event began: their conditions are beyond this event's arrays.
+            if (clause.Dead || (uint)clause.Rule >= (uint)_ruleLimit || _ruleStamp[clause.Rule] == _stamp
+                || clause.FirstCondition + clause.ConditionCount > _conditionClause.Length)
             {
                 continue;
             }

@@ -55,6 +55,7 @@ internal static class PatternParser
             }
 
             var clauses = ParseObject(root, []);
+            KeepLastConditionPerPath(clauses);
             CheckComplexity(clauses);
             return new ParsedPattern(clauses);
         }
@@ -62,11 +63,9 @@ internal static class PatternParser
 
     private static List<List<Condition>> ParseObject(JsonElement obj, string[] prefix)
     {
-        // A key given twice in one object: the later value replaces the earlier (as event-ruler does).
         var members = new List<KeyValuePair<string, JsonElement>>();
         foreach (var property in obj.EnumerateObject())
         {
-            members.RemoveAll(m => m.Key == property.Name);
             members.Add(new(property.Name, property.Value));
         }
 
@@ -115,6 +114,26 @@ internal static class PatternParser
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A field path given twice (a key repeated in one object, or <c>a.b</c> beside <c>a</c> → <c>b</c>):
+    /// the later condition replaces the earlier, per path, as event-ruler does. Different paths under a
+    /// repeated key all stay, and a repeated <c>$or</c> is crossed like any other.
+    /// </summary>
+    private static void KeepLastConditionPerPath(List<List<Condition>> clauses)
+    {
+        foreach (var clause in clauses)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = clause.Count - 1; i >= 0; i--)
+            {
+                if (!seen.Add(string.Join('\u0001', clause[i].Path)))
+                {
+                    clause.RemoveAt(i);
+                }
+            }
+        }
     }
 
     /// <summary>
