@@ -139,6 +139,9 @@ internal sealed class Automaton
                 {
                     AbsenceClauses = Array.FindAll(AbsenceClauses, c => c != info);
                 }
+
+                // Readers treat a missing clause like a dead one; the slot itself is not reused.
+                Clauses[clauseId] = null;
             }
         }
     }

@@ -32,9 +32,15 @@ internal readonly record struct CidrBlock(bool IsIPv6, UInt128 Network, int Pref
             return false;
         }
 
+        if (!LooksLikeIP(addressText))
+        {
+            reason = "Nonstandard IP address: " + addressText;
+            return false;
+        }
+
         if (!TryParseAddress(addressText, out var isIPv6, out var address))
         {
-            reason = (LooksLikeIP(addressText) ? "Invalid IP address: " : "Nonstandard IP address: ") + addressText;
+            reason = "Invalid IP address: " + addressText;
             return false;
         }
 

@@ -19,7 +19,7 @@ internal static class JsonSyntax
             scanner.SkipSpace();
             if (scanner.AtEnd)
             {
-                return "No content to map due to end-of-input" + scanner.Location(0);
+                return "Filter is not an object";
             }
 
             scanner.Value();

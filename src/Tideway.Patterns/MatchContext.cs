@@ -603,8 +603,8 @@ internal sealed class MatchContext
     {
         for (var i = 0; i < _pendingCount; i++)
         {
-            var clause = _clauses[_pending[i]]!;
-            if (IsConsistent(clause))
+            // The writer may have removed the clause (its slot is then null) since it was hit.
+            if (_clauses[_pending[i]] is { Dead: false } clause && IsConsistent(clause))
             {
                 Emit(clause);
             }

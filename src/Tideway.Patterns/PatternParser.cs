@@ -137,48 +137,84 @@ internal static class PatternParser
     }
 
     /// <summary>
-    /// <c>$or</c> is an or-relationship when its value is an array of at least two objects that are
-    /// themselves field maps; an array of match expressions keeps it a plain field name.
+    /// Whether a <c>$or</c> key is the or-relationship keyword. It is, with EventBridge's errors, unless its
+    /// value is an object, or an array of match expressions or of plain values: then <c>$or</c> is a
+    /// plain field name (as event-ruler's legacy compiler reads it, and as issue 2 asks).
     /// </summary>
     private static bool IsOrList(JsonElement value)
     {
-        if (value.ValueKind != JsonValueKind.Array)
+        switch (value.ValueKind)
         {
+            case JsonValueKind.Object:
+                return false;
+            case JsonValueKind.Array:
+                break;
+            default:
+                throw Invalid("It must be an Array followed with $or.");
+        }
+
+        var elements = value.EnumerateArray().ToList();
+        if (elements.Count == 0)
+        {
+            throw Invalid("There must have at least 2 Objects in $or relationship.");
+        }
+
+        if (elements[0].ValueKind != JsonValueKind.Object)
+        {
+            if (elements.Exists(e => e.ValueKind == JsonValueKind.Object))
+            {
+                throw Invalid("Only JSON object is allowed in array of $or relationship.");
+            }
+
             return false;
         }
 
-        var count = 0;
-        var anyObject = false;
-        foreach (var element in value.EnumerateArray())
+        using (var first = elements[0].EnumerateObject())
         {
-            count++;
-            if (element.ValueKind == JsonValueKind.Object)
+            if (first.MoveNext() && IsMatchType(first.Current.Name))
             {
-                anyObject = true;
-                foreach (var property in element.EnumerateObject())
-                {
-                    if (IsMatchType(property.Name))
-                    {
-                        return false;
-                    }
-
-                    break;
-                }
+                return false;
             }
         }
 
-        if (!anyObject)
+        foreach (var element in elements)
         {
-            return false;
+            if (element.ValueKind != JsonValueKind.Object)
+            {
+                throw Invalid("Only JSON object is allowed in array of $or relationship.");
+            }
+
+            CheckNoReservedNames(element);
         }
 
-        if (count < 2)
+        if (elements.Count < 2)
         {
             throw Invalid("There must have at least 2 Objects in $or relationship.");
         }
 
         return true;
     }
+
+    /// <summary>Inside a <c>$or</c> branch, no key at any depth may be a match-type word.</summary>
+    private static void CheckNoReservedNames(JsonElement branch)
+    {
+        foreach (var property in branch.EnumerateObject())
+        {
+            if (IsReservedInOr(property.Name))
+            {
+                throw Invalid(property.Name + " is Ruler reserved fieldName which cannot be used inside $or.");
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Object && property.Name != "$or")
+            {
+                CheckNoReservedNames(property.Value);
+            }
+        }
+    }
+
+    private static bool IsReservedInOr(string name) => IsMatchType(name) || name is "=" or "<" or "<=" or ">" or ">=" or "regex"
+        or "not-wildcard" or "not-equals-ignore-case" or "date-after" or "date-on-or-after" or "date-before" or "date-on-or-before"
+        or "in-date-range" or "ip-address-in-range" or "ip-address-not-in-range";
 
     private static bool IsMatchType(string name) => name is "prefix" or "suffix" or "equals-ignore-case" or "wildcard"
         or "anything-but" or "numeric" or "exists" or "cidr" or "exactly";
@@ -443,6 +479,12 @@ internal static class PatternParser
 
         var property = properties.Current;
         var value = property.Value;
+        if (value.ValueKind is JsonValueKind.Null or JsonValueKind.True or JsonValueKind.False or JsonValueKind.Object
+            && property.Name is "prefix" or "suffix" or "equals-ignore-case" or "wildcard")
+        {
+            throw Invalid("Value of anything-but must be an array or single string/number value.");
+        }
+
         ValueTest test;
         switch (property.Name)
         {

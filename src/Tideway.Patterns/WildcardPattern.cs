@@ -39,7 +39,7 @@ internal sealed class WildcardPattern
                     continue;
                 }
 
-                reason = "Invalid escape character at pos " + (i + 1);
+                reason = "Invalid escape character at pos " + QuotedBytePosition(source, i);
                 return null;
             }
 
@@ -47,7 +47,7 @@ internal sealed class WildcardPattern
             {
                 if (i + 1 < source.Length && source[i + 1] == '*')
                 {
-                    reason = "Consecutive wildcard characters at pos " + (i + 1);
+                    reason = "Consecutive wildcard characters at pos " + QuotedBytePosition(source, i);
                     return null;
                 }
 
@@ -63,6 +63,9 @@ internal sealed class WildcardPattern
         reason = null;
         return new WildcardPattern(source, [.. segments]);
     }
+
+    /// <summary>EventBridge's error positions: the UTF-8 byte offset in the value with its opening quote.</summary>
+    private static int QuotedBytePosition(string source, int charIndex) => Encoding.UTF8.GetByteCount(source.AsSpan(0, charIndex)) + 1;
 
     /// <summary>The literal text between wildcards, first to last.</summary>
     public IReadOnlyList<byte[]> Segments => _segments;
