@@ -60,6 +60,11 @@ internal sealed class PathNode(int id, byte[] key)
 
     public byte[] Key { get; } = key;
 
+    /// <summary>The key's first eight bytes (zero-padded), so most comparisons need no call.</summary>
+    private readonly ulong _head = HeadOf(key);
+
+    private readonly int _keyLength = key.Length;
+
     /// <summary>Tests on the leaf values at this path, or null when no rule tests them.</summary>
     public volatile ValueIndex? Values;
 
@@ -77,15 +82,33 @@ internal sealed class PathNode(int id, byte[] key)
             return _largeLookup.TryGetValue(key, out var found) ? found : null;
         }
 
+        var head = HeadOf(key);
         foreach (var child in _small)
         {
-            if (key.SequenceEqual(child.Key))
+            if (child._head == head && child._keyLength == key.Length && (key.Length <= 8 || key.SequenceEqual(child.Key)))
             {
                 return child;
             }
         }
 
         return null;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HeadOf(ReadOnlySpan<byte> key)
+    {
+        if (key.Length >= 8)
+        {
+            return BinaryPrimitives.ReadUInt64LittleEndian(key);
+        }
+
+        ulong head = 0;
+        for (var i = 0; i < key.Length; i++)
+        {
+            head |= (ulong)key[i] << (8 * i);
+        }
+
+        return head;
     }
 
     /// <summary>Writer only: finds or adds the child for a key.</summary>
