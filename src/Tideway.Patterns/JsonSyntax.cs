@@ -52,6 +52,11 @@ internal static class JsonSyntax
 
         public void Value()
         {
+            if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+            {
+                throw new SyntaxError("The pattern nests too deeply");
+            }
+
             SkipSpace();
             if (AtEnd)
             {

@@ -134,10 +134,7 @@ internal sealed class MatchContext
 
     private void ScanObject(ReadOnlySpan<byte> json, ref int pos, PathNode node, int depth)
     {
-        if (depth > MaxDepth)
-        {
-            ThrowInvalid("The event nests objects and arrays more than " + MaxDepth + " levels deep.");
-        }
+        CheckDepth(depth);
 
         pos++; // '{'
         pos = SkipWhitespace(json, pos);
@@ -208,6 +205,16 @@ internal sealed class MatchContext
             }
 
             ThrowInvalid("Expected ',' or '}' in an object.");
+        }
+    }
+
+    /// <summary>Refuses events nested beyond <see cref="MaxDepth"/>, or deeper than the thread's stack allows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CheckDepth(int depth)
+    {
+        if (depth > MaxDepth || ((depth & 15) == 0 && !RuntimeHelpers.TryEnsureSufficientExecutionStack()))
+        {
+            ThrowInvalid("The event nests objects and arrays more than " + MaxDepth + " levels deep (or deeper than this thread's stack allows).");
         }
     }
 
@@ -313,10 +320,7 @@ internal sealed class MatchContext
 
     private void ScanArray(ReadOnlySpan<byte> json, ref int pos, PathNode node, int depth)
     {
-        if (depth > MaxDepth)
-        {
-            ThrowInvalid("The event nests objects and arrays more than " + MaxDepth + " levels deep.");
-        }
+        CheckDepth(depth);
 
         pos = SkipWhitespace(json, pos + 1);
         if (pos < json.Length && json[pos] == (byte)']')

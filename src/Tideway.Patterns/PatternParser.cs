@@ -63,6 +63,11 @@ internal static class PatternParser
 
     private static List<List<Condition>> ParseObject(JsonElement obj, string[] prefix)
     {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Invalid("The pattern nests objects too deeply");
+        }
+
         var members = new List<KeyValuePair<string, JsonElement>>();
         foreach (var property in obj.EnumerateObject())
         {
@@ -198,6 +203,11 @@ internal static class PatternParser
     /// <summary>Inside a <c>$or</c> branch, no key at any depth may be a match-type word.</summary>
     private static void CheckNoReservedNames(JsonElement branch)
     {
+        if (!System.Runtime.CompilerServices.RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw Invalid("The pattern nests objects too deeply");
+        }
+
         foreach (var property in branch.EnumerateObject())
         {
             if (IsReservedInOr(property.Name))

@@ -36,7 +36,7 @@ internal static class TestPatternCommand
             patternText = InputArgument.Read(patternArgument);
             eventText = InputArgument.Read(eventArgument);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine(e.Message);
             return 1;
