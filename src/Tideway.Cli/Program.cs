@@ -7,4 +7,6 @@ var root = new RootCommand("Tideway: a self-hosted event bus and function runtim
     BenchCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// '@file' arguments are ours (InputArgument), not System.CommandLine response files.
+var configuration = new ParserConfiguration { ResponseFileTokenReplacer = null };
+return await root.Parse(args, configuration).InvokeAsync().ConfigureAwait(false);

@@ -45,7 +45,7 @@ internal static class CaseFolding
                     break;
                 }
 
-                destination[i] = (byte)(b - 'A' <= 'Z' - 'A' ? b | 0x20 : b);
+                destination[i] = (byte)((uint)(b - 'A') <= 'Z' - 'A' ? b | 0x20 : b);
                 i++;
             }
 
@@ -61,7 +61,7 @@ internal static class CaseFolding
             var b = source[i];
             if (b < 0x80)
             {
-                destination[written++] = (byte)(b - 'A' <= 'Z' - 'A' ? b | 0x20 : b);
+                destination[written++] = (byte)((uint)(b - 'A') <= 'Z' - 'A' ? b | 0x20 : b);
                 i++;
                 continue;
             }

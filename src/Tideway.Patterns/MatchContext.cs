@@ -50,7 +50,21 @@ internal sealed class MatchContext
     private int[] _matches = new int[16];
     private int _matchCount;
 
-    private int[] _chosen = new int[16];
+    /// <summary>Trail comparisons one consistency check may make before it gives up (and does not match).</summary>
+    public const long MaxConsistencySteps = 20_000_000;
+
+    private const int NotPruned = int.MaxValue;
+
+    // Array elements claimed by forced hits during one consistency check (indexed by array id).
+    private int[] _claimedStamp = new int[64];
+    private int[] _claimedIndex = new int[64];
+    private int _claimStamp;
+
+    private int[] _activeConditions = new int[16];
+    private int[] _domainStart = new int[16];
+    private int[] _domainItems = new int[64];
+    private int[] _prunedAt = new int[64];
+    private int[] _choice = new int[16];
     private int _ruleLimit;
 
     public MatchContext(Automaton automaton)
@@ -652,80 +666,242 @@ internal sealed class MatchContext
 
     /// <summary>
     /// Whether one hit per hit condition can be chosen so that no two come from different elements
-    /// of the same array. Hits outside arrays agree with everything.
+    /// of the same array (hits outside arrays agree with everything). A backtracking search with
+    /// forward checking: choosing a hit removes, from every later condition, the hits that disagree
+    /// with it, and a condition left with none undoes the choice at once. Iterative, so wide clauses
+    /// need no stack; bounded by <see cref="MaxConsistencySteps"/>.
     /// </summary>
     private bool IsConsistent(ClauseInfo clause)
     {
         var first = clause.FirstCondition;
         var count = clause.ConditionCount;
-        var needsChoice = false;
+
+        // The conditions that need a choice: hit, but never outside every array.
+        var active = 0;
+        EnsureLength(ref _activeConditions, count);
         for (var c = first; c < first + count; c++)
         {
             if (_conditionHit[c] == _stamp && _conditionFree[c] != _stamp)
             {
-                needsChoice = true;
-                break;
+                _activeConditions[active++] = c;
             }
         }
 
-        if (!needsChoice)
+        if (active == 0)
         {
             return true;
         }
 
-        if (_chosen.Length < count)
+        // Domains: each active condition's hits, in one flat buffer.
+        EnsureLength(ref _domainStart, active + 1);
+        EnsureLength(ref _domainItems, _hitCount);
+        EnsureLength(ref _prunedAt, _hitCount);
+        var items = 0;
+        for (var i = 0; i < active; i++)
         {
-            _chosen = new int[count * 2];
+            _domainStart[i] = items;
+            var condition = _activeConditions[i];
+            for (var h = 0; h < _hitCount; h++)
+            {
+                if (_hits[h * 3] == condition)
+                {
+                    _domainItems[items++] = h;
+                    _prunedAt[h] = NotPruned;
+                }
+            }
         }
 
-        return Choose(first, first, count);
-    }
+        _domainStart[active] = items;
 
-    private bool Choose(int condition, int first, int count)
-    {
-        while (condition < first + count && (_conditionHit[condition] != _stamp || _conditionFree[condition] == _stamp))
+        // Conditions with a single hit are forced: claim their array elements, then keep only the
+        // other conditions' hits that agree with every claim. Wide clauses collapse here in linear time.
+        if (++_claimStamp == int.MaxValue)
         {
-            condition++;
+            _claimStamp = 1;
+            Array.Clear(_claimedStamp);
         }
 
-        if (condition == first + count)
+        EnsureLength(ref _claimedStamp, _nextArrayId);
+        EnsureLength(ref _claimedIndex, _nextArrayId);
+        for (var i = 0; i < active; i++)
         {
-            return true;
+            if (_domainStart[i + 1] - _domainStart[i] == 1 && !Claim(_domainItems[_domainStart[i]]))
+            {
+                return false;
+            }
         }
 
-        for (var h = 0; h < _hitCount; h++)
+        var open = 0;
+        var kept = 0;
+        for (var i = 0; i < active; i++)
         {
-            if (_hits[h * 3] != condition || !AgreesWithChosen(h, first, condition))
+            var start = _domainStart[i];
+            var end = _domainStart[i + 1];
+            if (end - start == 1)
             {
                 continue;
             }
 
-            _chosen[condition - first] = h;
-            if (Choose(condition + 1, first, count))
+            _domainStart[open] = kept;
+            for (var k = start; k < end; k++)
+            {
+                if (AgreesWithClaims(_domainItems[k]))
+                {
+                    _domainItems[kept++] = _domainItems[k];
+                }
+            }
+
+            if (_domainStart[open] == kept)
+            {
+                return false;
+            }
+
+            open++;
+        }
+
+        _domainStart[open] = kept;
+        active = open;
+        if (active == 0)
+        {
+            return true;
+        }
+
+        EnsureLength(ref _choice, active);
+        _choice[0] = -1;
+        var steps = 0L;
+        var level = 0;
+        while (level >= 0)
+        {
+            if (level == active)
             {
                 return true;
+            }
+
+            if (_choice[level] >= 0)
+            {
+                Restore(level, active);
+            }
+
+            // The next hit of this condition that no earlier choice removed.
+            var next = _choice[level] < 0 ? _domainStart[level] : _choice[level] + 1;
+            while (next < _domainStart[level + 1] && _prunedAt[_domainItems[next]] != NotPruned)
+            {
+                next++;
+            }
+
+            if (next >= _domainStart[level + 1])
+            {
+                _choice[level] = -1;
+                level--;
+                continue;
+            }
+
+            _choice[level] = next;
+            var chosen = _domainItems[next];
+            var feasible = true;
+            for (var j = level + 1; j < active && feasible; j++)
+            {
+                var any = false;
+                for (var k = _domainStart[j]; k < _domainStart[j + 1]; k++)
+                {
+                    var hit = _domainItems[k];
+                    if (_prunedAt[hit] != NotPruned)
+                    {
+                        continue;
+                    }
+
+                    if (++steps > MaxConsistencySteps)
+                    {
+                        return false;
+                    }
+
+                    if (TrailsAgree(chosen, hit))
+                    {
+                        any = true;
+                    }
+                    else
+                    {
+                        _prunedAt[hit] = level;
+                    }
+                }
+
+                feasible = any;
+            }
+
+            if (feasible)
+            {
+                level++;
+                if (level < active)
+                {
+                    _choice[level] = -1;
+                }
             }
         }
 
         return false;
     }
 
-    private bool AgreesWithChosen(int hit, int first, int condition)
+    /// <summary>Claims the array elements of a forced hit; false when one is claimed for another element.</summary>
+    private bool Claim(int hit)
     {
-        for (var c = first; c < condition; c++)
+        var start = _hits[(hit * 3) + 1];
+        var end = start + _hits[(hit * 3) + 2];
+        for (var t = start; t < end; t += 2)
         {
-            if (_conditionHit[c] != _stamp || _conditionFree[c] == _stamp)
+            var array = _hitTrails[t];
+            var index = _hitTrails[t + 1];
+            if (_claimedStamp[array] == _claimStamp)
             {
-                continue;
+                if (_claimedIndex[array] != index)
+                {
+                    return false;
+                }
             }
+            else
+            {
+                _claimedStamp[array] = _claimStamp;
+                _claimedIndex[array] = index;
+            }
+        }
 
-            if (!TrailsAgree(hit, _chosen[c - first]))
+        return true;
+    }
+
+    private bool AgreesWithClaims(int hit)
+    {
+        var start = _hits[(hit * 3) + 1];
+        var end = start + _hits[(hit * 3) + 2];
+        for (var t = start; t < end; t += 2)
+        {
+            var array = _hitTrails[t];
+            if (_claimedStamp[array] == _claimStamp && _claimedIndex[array] != _hitTrails[t + 1])
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>Puts back the hits that the choice at <paramref name="level"/> removed.</summary>
+    private void Restore(int level, int active)
+    {
+        for (var k = _domainStart[level + 1]; k < _domainStart[active]; k++)
+        {
+            var hit = _domainItems[k];
+            if (_prunedAt[hit] == level)
+            {
+                _prunedAt[hit] = NotPruned;
+            }
+        }
+    }
+
+    private static void EnsureLength(ref int[] array, int length)
+    {
+        if (array.Length < length)
+        {
+            array = new int[Math.Max(length, array.Length * 2)];
+        }
     }
 
     private bool TrailsAgree(int a, int b)

@@ -30,6 +30,9 @@ internal static class PatternParser
     /// <summary>Patterns expand <c>$or</c> into at most this many clauses.</summary>
     public const int MaxClauses = 10_000;
 
+    /// <summary>...and at most this many conditions over all its clauses.</summary>
+    public const int MaxExpandedConditions = 100_000;
+
     private const int MaxDepth = 2048;
 
     public static ParsedPattern Parse(ReadOnlySpan<byte> utf8)
@@ -48,17 +51,40 @@ internal static class PatternParser
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw Invalid("Filter is not an object");
+                return ParseDocument(document.RootElement);
             }
-
-            var clauses = ParseObject(root, []);
-            KeepLastConditionPerPath(clauses);
-            CheckComplexity(clauses);
-            return new ParsedPattern(clauses);
+            catch (InvalidOperationException e)
+            {
+                // A string with a lone surrogate escape (\ud800) or invalid UTF-8 cannot be read as text.
+                throw Invalid("Invalid character in a string: " + e.Message, e);
+            }
         }
+    }
+
+    private static ParsedPattern ParseDocument(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw Invalid("Filter is not an object");
+        }
+
+        var clauses = ParseObject(root, []);
+        var total = 0L;
+        foreach (var clause in clauses)
+        {
+            total += clause.Count;
+        }
+
+        if (total > MaxExpandedConditions)
+        {
+            throw Invalid("Rule is too complex - try using fewer $or relationships");
+        }
+
+        KeepLastConditionPerPath(clauses);
+        CheckComplexity(clauses);
+        return new ParsedPattern(clauses);
     }
 
     private static List<List<Condition>> ParseObject(JsonElement obj, string[] prefix)
@@ -231,7 +257,18 @@ internal static class PatternParser
 
     private static List<List<Condition>> Cross(List<List<Condition>> left, List<List<Condition>> right)
     {
-        if ((long)left.Count * right.Count > MaxClauses)
+        long conditions = 0;
+        foreach (var l in left)
+        {
+            conditions += (long)l.Count * right.Count;
+        }
+
+        foreach (var r in right)
+        {
+            conditions += (long)r.Count * left.Count;
+        }
+
+        if ((long)left.Count * right.Count > MaxClauses || conditions > MaxExpandedConditions)
         {
             throw Invalid("Rule is too complex - try using fewer $or relationships");
         }
