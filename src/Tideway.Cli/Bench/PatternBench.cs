@@ -24,6 +24,12 @@ internal sealed class PatternBench(Cl2Corpus corpus, TextWriter output, int pass
         if (only is not null)
         {
             var members = corpus.Combos.TryGetValue(only, out var combo) ? combo : [only];
+            if (!Array.TrueForAll(members, byName.ContainsKey))
+            {
+                output.WriteLine($"unknown category {only}; known: {string.Join(", ", byName.Keys.Concat(corpus.Combos.Keys))}");
+                return 2;
+            }
+
             Measure(only, [.. members.Select(m => byName[m])], ref failures);
             return failures == 0 ? 0 : 1;
         }
