@@ -81,6 +81,21 @@ public sealed class TestPatternCommandTests
         Exec(cli, "test-pattern", "--pattern", "{\"a\":[\"x\"]}", "--event", "{\"a\":\"x\"}").ShouldBe((0, "true"));
         Exec(cli, "test-pattern", "--pattern", "{\"a\":\"x\"}", "--event", "{\"a\":\"x\"}").Code.ShouldBe(2);
         Exec(cli, "test-pattern", "--pattern", "{\"a\":[\"x\"]}", "--event", "[]").Code.ShouldBe(3);
+
+        // '@file' is ours, not a System.CommandLine response file: spaces and quotes survive.
+        var directory = Directory.CreateTempSubdirectory("tideway-cli-");
+        try
+        {
+            var pattern = Path.Combine(directory.FullName, "pattern.json");
+            var @event = Path.Combine(directory.FullName, "event.json");
+            File.WriteAllText(pattern, "{ \"a\": [ \"x y\" ] }");
+            File.WriteAllText(@event, "{ \"a\": \"x y\" }");
+            Exec(cli, "test-pattern", "--pattern", "@" + pattern, "--event", "@" + @event).ShouldBe((0, "true"));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
     }
 
     private static (int Code, string Output) Exec(string dll, params string[] arguments)
