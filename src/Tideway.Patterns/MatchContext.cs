@@ -528,8 +528,9 @@ internal sealed class MatchContext
 
     // ---- hits and clauses --------------------------------------------------------------------
 
-    private void Hit(int[] conditions)
+    private void Hit(CondList list)
     {
+        var conditions = list.Span;
         var conditionClause = _conditionClause;
         var clauses = _clauses;
         foreach (var condition in conditions)

@@ -167,12 +167,65 @@ internal sealed class PathNode(int id, byte[] key)
     }
 }
 
+/// <summary>
+/// The conditions a test satisfies, appended in amortized constant time: a snapshot is an array and a
+/// count; the writer fills spare capacity past the latest snapshot's count before publishing the next
+/// snapshot, so readers of older snapshots never see a change. Removal copies.
+/// </summary>
+internal sealed class CondList
+{
+    public static readonly CondList Empty = new([], 0);
+
+    private readonly int[] _items;
+
+    private CondList(int[] items, int count)
+    {
+        _items = items;
+        Count = count;
+    }
+
+    public int Count { get; }
+
+    public ReadOnlySpan<int> Span => _items.AsSpan(0, Count);
+
+    /// <summary>Writer only, on the latest snapshot.</summary>
+    public CondList With(int condition)
+    {
+        if (Count < _items.Length)
+        {
+            _items[Count] = condition;
+            return new CondList(_items, Count + 1);
+        }
+
+        var grown = new int[Math.Max(4, _items.Length * 2)];
+        _items.AsSpan(0, Count).CopyTo(grown);
+        grown[Count] = condition;
+        return new CondList(grown, Count + 1);
+    }
+
+    /// <summary>Writer only.</summary>
+    public CondList Without(int condition)
+    {
+        var span = Span;
+        var index = span.IndexOf(condition);
+        if (index < 0)
+        {
+            return this;
+        }
+
+        var copy = new int[Count - 1];
+        span[..index].CopyTo(copy);
+        span[(index + 1)..].CopyTo(copy.AsSpan(index));
+        return new CondList(copy, copy.Length);
+    }
+}
+
 /// <summary>A shared test at one path and the conditions it satisfies.</summary>
 internal sealed class TestEntry(ValueTest test)
 {
     public ValueTest Test { get; } = test;
 
-    public volatile int[] Conditions = [];
+    public volatile CondList Conditions = CondList.Empty;
 }
 
 /// <summary>
@@ -182,11 +235,11 @@ internal sealed class TestEntry(ValueTest test)
 /// </summary>
 internal sealed class ValueIndex
 {
-    private readonly ConcurrentDictionary<byte[], int[]> _strings = new(ByteKeyComparer.Instance);
-    private readonly ConcurrentDictionary<byte[], int[]> _folded = new(ByteKeyComparer.Instance);
-    private readonly ConcurrentDictionary<double, int[]> _numbers = new();
-    private readonly ConcurrentDictionary<byte[], int[]>.AlternateLookup<ReadOnlySpan<byte>> _stringLookup;
-    private readonly ConcurrentDictionary<byte[], int[]>.AlternateLookup<ReadOnlySpan<byte>> _foldedLookup;
+    private readonly ConcurrentDictionary<byte[], CondList> _strings = new(ByteKeyComparer.Instance);
+    private readonly ConcurrentDictionary<byte[], CondList> _folded = new(ByteKeyComparer.Instance);
+    private readonly ConcurrentDictionary<double, CondList> _numbers = new();
+    private readonly ConcurrentDictionary<byte[], CondList>.AlternateLookup<ReadOnlySpan<byte>> _stringLookup;
+    private readonly ConcurrentDictionary<byte[], CondList>.AlternateLookup<ReadOnlySpan<byte>> _foldedLookup;
 
     public ValueIndex()
     {
@@ -194,10 +247,10 @@ internal sealed class ValueIndex
         _foldedLookup = _folded.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
-    public volatile int[] True = [];
-    public volatile int[] False = [];
-    public volatile int[] Null = [];
-    public volatile int[] Exists = [];
+    public volatile CondList True = CondList.Empty;
+    public volatile CondList False = CondList.Empty;
+    public volatile CondList Null = CondList.Empty;
+    public volatile CondList Exists = CondList.Empty;
     public volatile TestEntry[] Others = [];
 
     /// <summary>Whether any test reads the case-folded text of a string value.</summary>
@@ -240,11 +293,11 @@ internal sealed class ValueIndex
 
     public bool HasFolded => _hasFolded;
 
-    public bool IsEmpty => !_hasStrings && !_hasFolded && !_hasNumbers && True.Length == 0 && False.Length == 0
-        && Null.Length == 0 && Exists.Length == 0 && Others.Length == 0;
+    public bool IsEmpty => !_hasStrings && !_hasFolded && !_hasNumbers && True.Count == 0 && False.Count == 0
+        && Null.Count == 0 && Exists.Count == 0 && Others.Length == 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int[]? FindString(ReadOnlySpan<byte> text)
+    public CondList? FindString(ReadOnlySpan<byte> text)
     {
         // With many exact values, a bit filter that fits in cache turns most misses away before the
         // dictionary's cold buckets are touched.
@@ -306,10 +359,10 @@ internal sealed class ValueIndex
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int[]? FindFolded(ReadOnlySpan<byte> folded) => _foldedLookup.TryGetValue(folded, out var conditions) ? conditions : null;
+    public CondList? FindFolded(ReadOnlySpan<byte> folded) => _foldedLookup.TryGetValue(folded, out var conditions) ? conditions : null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int[]? FindNumber(double number) => _hasNumbers && _numbers.TryGetValue(number, out var conditions) ? conditions : null;
+    public CondList? FindNumber(double number) => _hasNumbers && _numbers.TryGetValue(number, out var conditions) ? conditions : null;
 
     /// <summary>Writer only.</summary>
     public void Add(ValueTest test, int condition)
@@ -359,7 +412,7 @@ internal sealed class ValueIndex
                     }
                 }
 
-                var added = new TestEntry(test) { Conditions = [condition] };
+                var added = new TestEntry(test) { Conditions = CondList.Empty.With(condition) };
                 if (test.NeedsFolding)
                 {
                     NeedsFolding = true;
@@ -441,7 +494,7 @@ internal sealed class ValueIndex
                     }
 
                     entry.Conditions = Without(entry.Conditions, condition);
-                    if (entry.Conditions.Length == 0)
+                    if (entry.Conditions.Count == 0)
                     {
                         var copy = new List<TestEntry>(others);
                         copy.RemoveAt(i);
@@ -464,7 +517,7 @@ internal sealed class ValueIndex
     }
 
     /// <summary>Removes a condition from a key's list; returns whether the key went away.</summary>
-    private static bool RemoveFrom<TKey>(ConcurrentDictionary<TKey, int[]> map, TKey key, int condition)
+    private static bool RemoveFrom<TKey>(ConcurrentDictionary<TKey, CondList> map, TKey key, int condition)
         where TKey : notnull
     {
         if (!map.TryGetValue(key, out var conditions))
@@ -473,7 +526,7 @@ internal sealed class ValueIndex
         }
 
         var rest = Without(conditions, condition);
-        if (rest.Length == 0)
+        if (rest.Count == 0)
         {
             return map.TryRemove(key, out _);
         }
@@ -482,20 +535,8 @@ internal sealed class ValueIndex
         return false;
     }
 
-    private static int[] Append(int[]? array, int value) => array is null ? [value] : [.. array, value];
+    private static CondList Append(CondList? list, int value) => (list ?? CondList.Empty).With(value);
 
-    private static int[] Without(int[] array, int value)
-    {
-        var index = Array.IndexOf(array, value);
-        if (index < 0)
-        {
-            return array;
-        }
-
-        var copy = new int[array.Length - 1];
-        array.AsSpan(0, index).CopyTo(copy);
-        array.AsSpan(index + 1).CopyTo(copy.AsSpan(index));
-        return copy;
-    }
+    private static CondList Without(CondList list, int value) => list.Without(value);
 }
 

@@ -52,3 +52,29 @@ public sealed class ManyExactValuesTests
         matcher.Match(Event(42)).ShouldBe([42]);
     }
 }
+
+/// <summary>Many rules sharing one test: every one matches, removal leaves the rest.</summary>
+public sealed class SharedTestTests
+{
+    [Fact]
+    public void twenty_thousand_rules_on_one_value_all_match_and_removal_keeps_the_rest()
+    {
+        using var matcher = new PatternMatcher<int>();
+        var pattern = EventPattern.Parse("{\"source\":[\"aws.ec2\"],\"detail\":{\"state\":[{\"prefix\":\"run\"}]}}");
+        for (var i = 0; i < 20_000; i++)
+        {
+            matcher.Add(i, pattern);
+        }
+
+        var @event = System.Text.Encoding.UTF8.GetBytes("{\"source\":\"aws.ec2\",\"detail\":{\"state\":\"running\"}}");
+        matcher.CountMatches(@event).ShouldBe(20_000);
+        for (var i = 0; i < 20_000; i += 4)
+        {
+            matcher.Remove(i).ShouldBeTrue();
+        }
+
+        var matched = matcher.Match(@event);
+        matched.Count.ShouldBe(15_000);
+        matched.ShouldAllBe(rule => rule % 4 != 0);
+    }
+}
