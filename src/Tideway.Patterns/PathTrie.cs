@@ -373,6 +373,12 @@ internal sealed class ValueIndex
                 if (!_strings.ContainsKey(test.Text))
                 {
                     _stringCount++;
+
+                    // Set the filter bit before the value is published, so no reader is turned away from it.
+                    if (_stringFilter is { } filter)
+                    {
+                        SetBit(filter, test.Text);
+                    }
                 }
 
                 _strings[test.Text] = Append(_strings.GetValueOrDefault(test.Text), condition);
@@ -423,8 +429,10 @@ internal sealed class ValueIndex
                     NeedsNumber = true;
                 }
 
-                Others = [.. others, added];
-                NumericBounds = BoundsOf(Others);
+                // Bounds first: a reader that sees the new entry must also see its bounds.
+                TestEntry[] grown = [.. others, added];
+                NumericBounds = BoundsOf(grown);
+                Others = grown;
                 break;
         }
     }
