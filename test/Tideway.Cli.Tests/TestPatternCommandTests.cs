@@ -56,21 +56,12 @@ public sealed class TestPatternCommandTests
     [Fact]
     public void reads_pattern_and_event_from_files()
     {
-        var directory = Directory.CreateTempSubdirectory("tideway-cli-");
-        try
+        WithFiles("{\"n\":[{\"numeric\":[\">\",4,\"<=\",5]}]}", "{\"n\":5e0}", (pattern, @event) =>
         {
-            var pattern = Path.Combine(directory.FullName, "pattern.json");
-            var @event = Path.Combine(directory.FullName, "event.json");
-            File.WriteAllText(pattern, "{\"n\":[{\"numeric\":[\">\",4,\"<=\",5]}]}");
-            File.WriteAllText(@event, "{\"n\":5e0}");
             var (code, output, _) = Run("@" + pattern, "@" + @event);
             code.ShouldBe(0);
             output.ShouldBe("true");
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        });
     }
 
     [Fact]
@@ -83,14 +74,20 @@ public sealed class TestPatternCommandTests
         Exec(cli, "test-pattern", "--pattern", "{\"a\":[\"x\"]}", "--event", "[]").Code.ShouldBe(3);
 
         // '@file' is ours, not a System.CommandLine response file: spaces and quotes survive.
+        WithFiles("{ \"a\": [ \"x y\" ] }", "{ \"a\": \"x y\" }", (pattern, @event) =>
+            Exec(cli, "test-pattern", "--pattern", "@" + pattern, "--event", "@" + @event).ShouldBe((0, "true")));
+    }
+
+    private static void WithFiles(string pattern, string @event, Action<string, string> test)
+    {
         var directory = Directory.CreateTempSubdirectory("tideway-cli-");
         try
         {
-            var pattern = Path.Combine(directory.FullName, "pattern.json");
-            var @event = Path.Combine(directory.FullName, "event.json");
-            File.WriteAllText(pattern, "{ \"a\": [ \"x y\" ] }");
-            File.WriteAllText(@event, "{ \"a\": \"x y\" }");
-            Exec(cli, "test-pattern", "--pattern", "@" + pattern, "--event", "@" + @event).ShouldBe((0, "true"));
+            var patternFile = Path.Combine(directory.FullName, "pattern.json");
+            var eventFile = Path.Combine(directory.FullName, "event.json");
+            File.WriteAllText(patternFile, pattern);
+            File.WriteAllText(eventFile, @event);
+            test(patternFile, eventFile);
         }
         finally
         {
