@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace Tideway.Storage.Sqlite;
+
+/// <summary>One change for the writer to apply inside its current transaction.</summary>
+internal abstract class WriteOp
+{
+    public abstract void Execute(WriteContext context);
+}
+
+/// <summary>The writer's connection, with one prepared command per statement text.</summary>
+internal sealed class WriteContext(SqliteConnection connection)
+{
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+
+    public SqliteConnection Connection { get; } = connection;
+
+    public SqliteTransaction? Transaction { get; set; }
+
+    /// <summary>The cached command for <paramref name="sql"/>, its parameters named <c>$p0</c>, <c>$p1</c>, ...</summary>
+    public SqliteCommand Command(string sql, int parameterCount)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = Connection.CreateCommand();
+            command.CommandText = sql;
+            for (var i = 0; i < parameterCount; i++)
+            {
+                command.Parameters.Add(new SqliteParameter("$p" + i, null));
+            }
+            _commands[sql] = command;
+        }
+        command.Transaction = Transaction;
+        return command;
+    }
+
+    public void Execute(string sql, params ReadOnlySpan<object?> values)
+    {
+        var command = Command(sql, values.Length);
+        for (var i = 0; i < values.Length; i++)
+        {
+            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+        command.ExecuteNonQuery();
+    }
+
+    public void DisposeCommands()
+    {
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+        _commands.Clear();
+    }
+}
+
+/// <summary>
+/// The single writer of a SQLite database: changes are appended from any thread and applied by one
+/// dedicated thread, as many as have accumulated per transaction (group commit), so that throughput is
+/// not one commit per request. <see cref="Append"/> returns the task of the transaction the change went
+/// into; transactions commit in order, so awaiting the task of the last change of a request makes the
+/// whole request durable. A failed commit closes the writer: every pending and later change fails.
+/// See docs/adr/0002-single-writer-group-commit.md.
+/// </summary>
+internal sealed class GroupCommitWriter : IDisposable
+{
+    private readonly WriteContext _context;
+    private readonly object _gate = new();
+    private readonly Thread _thread;
+    private List<WriteOp> _pending = new(256);
+    private List<WriteOp> _spare = new(256);
+    private TaskCompletionSource _batch = NewBatch();
+    private bool _stopping;
+    private Exception? _failure;
+
+    public GroupCommitWriter(SqliteConnection connection, int maxBatch = 4096)
+    {
+        _context = new WriteContext(connection);
+        MaxBatch = maxBatch;
+        _thread = new Thread(Run) { IsBackground = true, Name = "tideway-sqlite-writer" };
+        _thread.Start();
+    }
+
+    public int MaxBatch { get; }
+
+    /// <summary>Transactions committed so far (for metrics).</summary>
+    public long Commits { get; private set; }
+
+    /// <summary>Changes committed so far (for metrics).</summary>
+    public long Changes { get; private set; }
+
+    private static TaskCompletionSource NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Queues a change; returns the task that completes when its transaction commits.</summary>
+    public Task Append(WriteOp op)
+    {
+        lock (_gate)
+        {
+            if (_failure is not null || _stopping)
+            {
+                return Task.FromException(Closed());
+            }
+            _pending.Add(op);
+            if (_pending.Count == 1)
+            {
+                Monitor.Pulse(_gate);
+            }
+            return _batch.Task;
+        }
+    }
+
+    /// <summary>The task of the transaction that the next change would join (completed when nothing is pending).</summary>
+    public Task Pending
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _failure is not null ? Task.FromException(Closed()) : _pending.Count == 0 ? Task.CompletedTask : _batch.Task;
+            }
+        }
+    }
+
+    private StoreClosedException Closed() =>
+        _failure is null ? new StoreClosedException() : new StoreClosedException("The store's writer failed: " + _failure.Message, _failure);
+
+    private void Run()
+    {
+        while (true)
+        {
+            List<WriteOp> ops;
+            TaskCompletionSource batch;
+            lock (_gate)
+            {
+                while (_pending.Count == 0 && !_stopping)
+                {
+                    Monitor.Wait(_gate);
+                }
+                if (_pending.Count == 0)
+                {
+                    return;
+                }
+                ops = _pending;
+                _pending = _spare;
+                batch = _batch;
+                _batch = NewBatch();
+            }
+            try
+            {
+                Commit(ops);
+                Commits++;
+                Changes += ops.Count;
+                ops.Clear();
+                _spare = ops;
+                batch.SetResult();
+            }
+            catch (Exception e) when (e is SqliteException or InvalidOperationException or IOException)
+            {
+                lock (_gate)
+                {
+                    _failure = e;
+                    _pending.Clear();
+                    _batch.TrySetException(Closed());
+                }
+                batch.SetException(Closed());
+                return;
+            }
+        }
+    }
+
+    private void Commit(List<WriteOp> ops)
+    {
+        // Very large bursts are split so that one transaction never holds the WAL for long.
+        for (var start = 0; start < ops.Count; start += MaxBatch)
+        {
+            var end = Math.Min(ops.Count, start + MaxBatch);
+            using var transaction = _context.Connection.BeginTransaction();
+            _context.Transaction = transaction;
+            for (var i = start; i < end; i++)
+            {
+                ops[i].Execute(_context);
+            }
+            transaction.Commit();
+            _context.Transaction = null;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.Pulse(_gate);
+        }
+        _thread.Join();
+        _context.DisposeCommands();
+        Debug.Assert(_pending.Count == 0 || _failure is not null);
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Data.Sqlite;
+
+namespace Tideway.Storage.Sqlite;
+
+/// <summary>How hard each commit pushes data to disk.</summary>
+public enum SqliteDurability
+{
+    /// <summary>
+    /// <c>synchronous=NORMAL</c>: a committed change survives the process being killed (kill -9), not a power
+    /// cut or kernel crash before the next checkpoint. The default.
+    /// </summary>
+    Process,
+
+    /// <summary><c>synchronous=FULL</c>: every commit is fsynced; survives power loss too, at the cost of one fsync per group commit.</summary>
+    Machine,
+}
+
+/// <summary>
+/// The embedded provider: one SQLite database (<c>tideway.db</c>) in WAL mode under the data directory,
+/// migrated at open, written by one group-commit writer.
+/// </summary>
+public sealed class SqliteStore : ITidewayStore
+{
+    private readonly SqliteConnection _writeConnection;
+    private readonly GroupCommitWriter _writer;
+    private readonly SqliteQueueStore _queues;
+    private readonly SqliteLogStore _logs;
+
+    private SqliteStore(string path, SqliteConnection writeConnection, GroupCommitWriter writer, SqliteQueueStore queues, SqliteLogStore logs, SqliteDurability durability)
+    {
+        Path = path;
+        _writeConnection = writeConnection;
+        _writer = writer;
+        _queues = queues;
+        _logs = logs;
+        Description = $"sqlite {path} (WAL, synchronous={(durability == SqliteDurability.Machine ? "FULL" : "NORMAL")}, schema v{Migrations.Latest})";
+    }
+
+    /// <summary>The database file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc />
+    public IQueueStore Queues => _queues;
+
+    /// <inheritdoc />
+    public ILogStore Logs => _logs;
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <summary>Group commits so far.</summary>
+    public long Commits => _writer.Commits;
+
+    /// <summary>Changes committed so far.</summary>
+    public long CommittedChanges => _writer.Changes;
+
+    /// <summary>Opens (creating and migrating when needed) the database in <paramref name="directory"/>.</summary>
+    /// <param name="directory">The data directory; created if missing.</param>
+    /// <param name="now">The current time, Unix milliseconds (to skip expired deduplication entries when loading).</param>
+    /// <param name="durability">How hard commits push to disk.</param>
+    public static SqliteStore Open(string directory, long now, SqliteDurability durability = SqliteDurability.Process)
+    {
+        Directory.CreateDirectory(directory);
+        var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, "tideway.db"));
+        var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+        var connection = new SqliteConnection(builder.ToString());
+        connection.Open();
+        try
+        {
+            Exec(connection, "PRAGMA journal_mode = WAL");
+            Exec(connection, durability == SqliteDurability.Machine ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+            Exec(connection, "PRAGMA busy_timeout = 5000");
+            Exec(connection, "PRAGMA temp_store = MEMORY");
+            Migrations.Apply(connection);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+        var readBuilder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
+        var writer = new GroupCommitWriter(connection);
+        var queues = SqliteQueueStore.Open(connection, writer, now);
+        var logs = SqliteLogStore.Open(connection, writer, readBuilder.ToString());
+        return new SqliteStore(path, connection, writer, queues, logs, durability);
+    }
+
+    private static void Exec(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>Drains the writer (every acknowledged change is already committed) and closes the database.</summary>
+    public ValueTask DisposeAsync()
+    {
+        _writer.Dispose();
+        _writeConnection.Dispose();
+        SqliteConnection.ClearAllPools();
+        return ValueTask.CompletedTask;
+    }
+}

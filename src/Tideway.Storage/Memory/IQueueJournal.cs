@@ -1,0 +1,43 @@
+namespace Tideway.Storage.Memory;
+
+/// <summary>
+/// Receives every change <see cref="QueueIndex"/> makes, in order, while the index's lock is held, so
+/// that a durable provider can append them to its write-ahead batch in the same order.
+/// </summary>
+internal interface IQueueJournal
+{
+    void QueueSaved(QueueRecord queue);
+
+    void QueueDeleted(long queueId);
+
+    void MessageInserted(StoredMessage message);
+
+    /// <summary>Visibility, receive count, receipt token, or (on a move) queue, enqueue time and source changed.</summary>
+    void MessageChanged(StoredMessage message);
+
+    void MessageDeleted(long sequence);
+
+    void QueuePurged(long queueId);
+
+    void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt);
+}
+
+/// <summary>A journal that keeps nothing: the in-memory provider.</summary>
+internal sealed class NullQueueJournal : IQueueJournal
+{
+    public static readonly NullQueueJournal Instance = new();
+
+    public void QueueSaved(QueueRecord queue) { }
+
+    public void QueueDeleted(long queueId) { }
+
+    public void MessageInserted(StoredMessage message) { }
+
+    public void MessageChanged(StoredMessage message) { }
+
+    public void MessageDeleted(long sequence) { }
+
+    public void QueuePurged(long queueId) { }
+
+    public void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt) { }
+}

@@ -1,0 +1,610 @@
+namespace Tideway.Storage.Memory;
+
+/// <summary>
+/// The in-memory state of every queue and the claiming rules of <see cref="IQueueStore"/>: visibility,
+/// FIFO group blocking, expiry, redrive, deduplication. Not thread-safe: callers hold <see cref="Gate"/>
+/// for each call (and for appending the journal's changes to their write batch in the same order).
+/// Used alone by the in-memory provider and, with a durable journal, by the SQLite provider.
+/// </summary>
+internal sealed class QueueIndex(IQueueJournal journal)
+{
+    private readonly Dictionary<long, QueueState> _queues = [];
+    private readonly Dictionary<(string Account, string Region, string Name), long> _byName = [];
+    private long _nextQueueId = 1;
+    private long _nextSequence = 1;
+    private long _nextToken = 1;
+
+    public object Gate { get; } = new();
+
+    // ---- loading (durable providers replay their tables through these at start) ----
+
+    public void Restore(QueueRecord queue)
+    {
+        var state = new QueueState(queue);
+        _queues[queue.Id] = state;
+        _byName[(queue.Account, queue.Region, queue.Name)] = queue.Id;
+        _nextQueueId = Math.Max(_nextQueueId, queue.Id + 1);
+    }
+
+    public void Restore(StoredMessage message)
+    {
+        if (!_queues.TryGetValue(message.QueueId, out var state))
+        {
+            return;
+        }
+        state.Add(message);
+        _nextSequence = Math.Max(_nextSequence, message.Sequence + 1);
+        _nextToken = Math.Max(_nextToken, message.ReceiptToken + 1);
+    }
+
+    public void RestoreDeduplication(long queueId, string key, long sequence, string messageId, long expiresAt)
+    {
+        if (_queues.TryGetValue(queueId, out var state))
+        {
+            state.Remember(key, new Dedup(sequence, messageId, expiresAt));
+        }
+    }
+
+    public void RestoreCounters(long nextQueueId, long nextSequence)
+    {
+        _nextQueueId = Math.Max(_nextQueueId, nextQueueId);
+        _nextSequence = Math.Max(_nextSequence, nextSequence);
+    }
+
+    // ---- queues ----
+
+    public (QueueRecord Queue, bool Created) CreateQueue(string account, string region, string name, IReadOnlyDictionary<string, string> attributes, IReadOnlyDictionary<string, string> tags, long now)
+    {
+        if (_byName.TryGetValue((account, region, name), out var existing))
+        {
+            return (_queues[existing].Record, false);
+        }
+        var record = new QueueRecord(_nextQueueId++, account, region, name, attributes, tags, now, now);
+        Restore(record);
+        journal.QueueSaved(record);
+        return (record, true);
+    }
+
+    public QueueRecord UpdateQueue(QueueRecord queue)
+    {
+        var state = Get(queue.Id);
+        state.Record = queue;
+        journal.QueueSaved(queue);
+        return queue;
+    }
+
+    public bool DeleteQueue(long queueId)
+    {
+        if (!_queues.Remove(queueId, out var state))
+        {
+            return false;
+        }
+        _byName.Remove((state.Record.Account, state.Record.Region, state.Record.Name));
+        state.Clear();
+        journal.QueueDeleted(queueId);
+        return true;
+    }
+
+    public QueueRecord? FindQueue(string account, string region, string name) =>
+        _byName.TryGetValue((account, region, name), out var id) ? _queues[id].Record : null;
+
+    public QueueRecord? GetQueue(long queueId) => _queues.TryGetValue(queueId, out var state) ? state.Record : null;
+
+    public List<QueueRecord> ListQueues(string account, string region, string? prefix)
+    {
+        var list = new List<QueueRecord>();
+        foreach (var state in _queues.Values)
+        {
+            var record = state.Record;
+            if (record.Account == account && record.Region == region && (prefix is null || record.Name.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                list.Add(record);
+            }
+        }
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list;
+    }
+
+    // ---- messages ----
+
+    public SendOutcome[] Send(long queueId, IReadOnlyList<NewMessage> messages, long now, long deduplicationWindowMs, bool deduplicatePerGroup)
+    {
+        var state = Get(queueId);
+        var outcomes = new SendOutcome[messages.Count];
+        state.ForgetExpiredDeduplication(now);
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            string? key = null;
+            if (deduplicationWindowMs > 0 && message.DeduplicationId is { } dedupId)
+            {
+                key = deduplicatePerGroup ? message.GroupId + "\n" + dedupId : dedupId;
+                if (state.TryRecall(key, now, out var seen))
+                {
+                    outcomes[i] = new SendOutcome(seen.MessageId, seen.Sequence, true);
+                    continue;
+                }
+            }
+            var stored = new StoredMessage
+            {
+                Sequence = _nextSequence++,
+                QueueId = queueId,
+                MessageId = message.MessageId,
+                Body = message.Body,
+                Attributes = message.Attributes,
+                GroupId = message.GroupId,
+                DeduplicationId = message.DeduplicationId,
+                SentAt = message.SentAt,
+                EnqueuedAt = now,
+                VisibleAt = message.VisibleAt,
+            };
+            state.Add(stored);
+            journal.MessageInserted(stored);
+            if (key is not null)
+            {
+                var dedup = new Dedup(stored.Sequence, stored.MessageId, now + deduplicationWindowMs);
+                state.Remember(key, dedup);
+                journal.DeduplicationRecorded(queueId, key, dedup.Sequence, dedup.MessageId, dedup.ExpiresAt);
+            }
+            outcomes[i] = new SendOutcome(stored.MessageId, stored.Sequence, false);
+        }
+        return outcomes;
+    }
+
+    public List<StoredMessage> Claim(long queueId, in ClaimRequest request)
+    {
+        var state = Get(queueId);
+        var claimed = new List<StoredMessage>(Math.Min(request.MaxMessages, 10));
+        if (state.Record.IsFifo)
+        {
+            ClaimFifo(state, request, claimed);
+        }
+        else
+        {
+            ClaimStandard(state, request, claimed);
+        }
+        return claimed;
+    }
+
+    private void ClaimStandard(QueueState state, in ClaimRequest request, List<StoredMessage> claimed)
+    {
+        var ready = state.Ready;
+        List<StoredMessage>? requeue = null;
+        while (claimed.Count < request.MaxMessages && ready.TryPeek(out var entry, out var key))
+        {
+            if (key.VisibleAt > request.Now)
+            {
+                break;
+            }
+            ready.Dequeue();
+            var message = entry.Message;
+            if (!message.Live || message.Version != entry.Version)
+            {
+                continue;
+            }
+            if (TryRetire(state, message, request))
+            {
+                continue;
+            }
+            ClaimOne(message, request);
+            (requeue ??= []).Add(message);
+            claimed.Add(message.Snapshot());
+        }
+        if (requeue is not null)
+        {
+            foreach (var message in requeue)
+            {
+                state.Schedule(message);
+            }
+        }
+    }
+
+    private void ClaimFifo(QueueState state, in ClaimRequest request, List<StoredMessage> claimed)
+    {
+        var groups = state.GroupOrder;
+        for (var node = groups.First; node is not null && claimed.Count < request.MaxMessages;)
+        {
+            var group = node.Value;
+            var next = node.Next;
+            group.DropDeadHead();
+            if (group.Messages.Count == 0)
+            {
+                groups.Remove(node);
+                state.Groups.Remove(group.Id);
+                node = next;
+                continue;
+            }
+            if (group.IsBlocked(request.Now))
+            {
+                node = next;
+                continue;
+            }
+            // Take consecutive visible messages from the head of the group.
+            foreach (var message in group.Messages)
+            {
+                if (claimed.Count >= request.MaxMessages)
+                {
+                    break;
+                }
+                if (!message.Live)
+                {
+                    continue;
+                }
+                if (message.VisibleAt > request.Now)
+                {
+                    break;
+                }
+                if (TryRetire(state, message, request))
+                {
+                    continue;
+                }
+                ClaimOne(message, request);
+                claimed.Add(message.Snapshot());
+            }
+            node = next;
+        }
+    }
+
+    private void ClaimOne(StoredMessage message, in ClaimRequest request)
+    {
+        message.ReceiveCount++;
+        if (message.FirstReceivedAt == 0)
+        {
+            message.FirstReceivedAt = request.Now;
+        }
+        message.ReceiptToken = _nextToken++;
+        message.VisibleAt = request.Now + request.VisibilityTimeoutMs;
+        message.Version++;
+        journal.MessageChanged(message);
+    }
+
+    /// <summary>Expires a message past retention or moves an over-received one to the dead-letter queue.</summary>
+    private bool TryRetire(QueueState state, StoredMessage message, in ClaimRequest request)
+    {
+        if (message.EnqueuedAt + request.RetentionMs <= request.Now)
+        {
+            state.Remove(message);
+            journal.MessageDeleted(message.Sequence);
+            return true;
+        }
+        if (request.DeadLetterQueueId != 0 && request.MaxReceiveCount > 0 && message.ReceiveCount >= request.MaxReceiveCount
+            && _queues.TryGetValue(request.DeadLetterQueueId, out var deadLetters) && deadLetters != state)
+        {
+            state.Remove(message);
+            var moved = message.Snapshot();
+            moved.Live = true;
+            moved.QueueId = deadLetters.Record.Id;
+            moved.SourceQueueId = state.Record.Id;
+            moved.ReceiveCount = 0;
+            moved.FirstReceivedAt = 0;
+            moved.ReceiptToken = 0;
+            moved.VisibleAt = request.Now;
+            if (deadLetters.Record.IsFifo)
+            {
+                moved.EnqueuedAt = request.Now;
+            }
+            deadLetters.Add(moved);
+            journal.MessageChanged(moved);
+            return true;
+        }
+        return false;
+    }
+
+    public ReceiptOutcome[] Delete(long queueId, IReadOnlyList<Receipt> receipts)
+    {
+        var state = Get(queueId);
+        var outcomes = new ReceiptOutcome[receipts.Count];
+        for (var i = 0; i < receipts.Count; i++)
+        {
+            var receipt = receipts[i];
+            if (!state.Messages.TryGetValue(receipt.Sequence, out var message))
+            {
+                outcomes[i] = ReceiptOutcome.Gone;
+                continue;
+            }
+            if (message.ReceiptToken != receipt.Token)
+            {
+                outcomes[i] = ReceiptOutcome.Stale;
+                continue;
+            }
+            state.Remove(message);
+            journal.MessageDeleted(message.Sequence);
+            outcomes[i] = ReceiptOutcome.Ok;
+        }
+        return outcomes;
+    }
+
+    public ReceiptOutcome[] ChangeVisibility(long queueId, IReadOnlyList<Receipt> receipts, long timeoutMs, long now)
+    {
+        var state = Get(queueId);
+        var outcomes = new ReceiptOutcome[receipts.Count];
+        for (var i = 0; i < receipts.Count; i++)
+        {
+            var receipt = receipts[i];
+            if (!state.Messages.TryGetValue(receipt.Sequence, out var message))
+            {
+                outcomes[i] = ReceiptOutcome.Gone;
+                continue;
+            }
+            if (message.ReceiptToken != receipt.Token)
+            {
+                outcomes[i] = ReceiptOutcome.Stale;
+                continue;
+            }
+            if (message.VisibleAt <= now)
+            {
+                outcomes[i] = ReceiptOutcome.NotInFlight;
+                continue;
+            }
+            message.VisibleAt = now + timeoutMs;
+            message.Version++;
+            state.Schedule(message);
+            journal.MessageChanged(message);
+            outcomes[i] = ReceiptOutcome.Ok;
+        }
+        return outcomes;
+    }
+
+    public void Purge(long queueId)
+    {
+        var state = Get(queueId);
+        state.Clear();
+        journal.QueuePurged(queueId);
+    }
+
+    public int Expire(long queueId, long cutoff)
+    {
+        var state = Get(queueId);
+        List<StoredMessage>? expired = null;
+        foreach (var message in state.Messages.Values)
+        {
+            if (message.EnqueuedAt < cutoff)
+            {
+                (expired ??= []).Add(message);
+            }
+        }
+        if (expired is null)
+        {
+            return 0;
+        }
+        foreach (var message in expired)
+        {
+            state.Remove(message);
+            journal.MessageDeleted(message.Sequence);
+        }
+        return expired.Count;
+    }
+
+    public int Move(long sourceQueueId, long destinationQueueId, int max, long now)
+    {
+        var source = Get(sourceQueueId);
+        var candidates = new List<StoredMessage>();
+        foreach (var message in source.Messages.Values)
+        {
+            var target = destinationQueueId != 0 ? destinationQueueId : message.SourceQueueId;
+            if (target != 0 && target != sourceQueueId && _queues.ContainsKey(target))
+            {
+                candidates.Add(message);
+            }
+        }
+        candidates.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        var moved = 0;
+        foreach (var message in candidates)
+        {
+            if (moved == max)
+            {
+                break;
+            }
+            var destination = _queues[destinationQueueId != 0 ? destinationQueueId : message.SourceQueueId];
+            source.Remove(message);
+            var copy = message.Snapshot();
+            copy.Live = true;
+            copy.QueueId = destination.Record.Id;
+            copy.SourceQueueId = 0;
+            copy.ReceiveCount = 0;
+            copy.FirstReceivedAt = 0;
+            copy.ReceiptToken = 0;
+            copy.VisibleAt = now;
+            copy.EnqueuedAt = now;
+            destination.Add(copy);
+            journal.MessageChanged(copy);
+            moved++;
+        }
+        return moved;
+    }
+
+    public QueueCounts Count(long queueId, long now)
+    {
+        var state = Get(queueId);
+        long visible = 0, notVisible = 0, delayed = 0;
+        foreach (var message in state.Messages.Values)
+        {
+            if (message.VisibleAt <= now)
+            {
+                visible++;
+            }
+            else if (message.ReceiptToken != 0)
+            {
+                notVisible++;
+            }
+            else
+            {
+                delayed++;
+            }
+        }
+        return new QueueCounts(visible, notVisible, delayed);
+    }
+
+    public long? NextVisibleAt(long queueId)
+    {
+        if (!_queues.TryGetValue(queueId, out var state))
+        {
+            return null;
+        }
+        if (state.Record.IsFifo)
+        {
+            long? earliest = null;
+            foreach (var group in state.GroupOrder)
+            {
+                group.DropDeadHead();
+                if (group.Messages.Count == 0)
+                {
+                    continue;
+                }
+                var at = Math.Max(group.Messages.Peek().VisibleAt, group.InFlightUntil());
+                earliest = earliest is null ? at : Math.Min(earliest.Value, at);
+            }
+            return earliest;
+        }
+        while (state.Ready.TryPeek(out var entry, out var key))
+        {
+            if (entry.Message.Live && entry.Message.Version == entry.Version)
+            {
+                return key.VisibleAt;
+            }
+            state.Ready.Dequeue();
+        }
+        return null;
+    }
+
+    public List<long> QueueIds() => [.. _queues.Keys];
+
+    public List<QueueRecord> AllQueues()
+    {
+        var list = new List<QueueRecord>(_queues.Count);
+        foreach (var state in _queues.Values)
+        {
+            list.Add(state.Record);
+        }
+        return list;
+    }
+
+    private QueueState Get(long queueId) =>
+        _queues.TryGetValue(queueId, out var state) ? state : throw new KeyNotFoundException($"queue {queueId} does not exist");
+
+    internal readonly record struct Dedup(long Sequence, string MessageId, long ExpiresAt);
+
+    internal readonly record struct ReadyEntry(StoredMessage Message, int Version);
+
+    private sealed class QueueState(QueueRecord record)
+    {
+        private readonly Dictionary<string, Dedup> _dedup = new(StringComparer.Ordinal);
+        private readonly Queue<(long ExpiresAt, string Key)> _dedupExpiry = new();
+
+        public QueueRecord Record { get; set; } = record;
+
+        public Dictionary<long, StoredMessage> Messages { get; } = [];
+
+        /// <summary>Standard queues: every message by (visible-at, sequence), with stale entries skipped lazily.</summary>
+        public PriorityQueue<ReadyEntry, (long VisibleAt, long Sequence)> Ready { get; } = new();
+
+        /// <summary>FIFO queues: message groups in order of first arrival.</summary>
+        public LinkedList<Group> GroupOrder { get; } = new();
+
+        public Dictionary<string, Group> Groups { get; } = new(StringComparer.Ordinal);
+
+        public void Add(StoredMessage message)
+        {
+            Messages[message.Sequence] = message;
+            if (Record.IsFifo)
+            {
+                var id = message.GroupId ?? string.Empty;
+                if (!Groups.TryGetValue(id, out var group))
+                {
+                    group = new Group(id);
+                    Groups[id] = group;
+                    GroupOrder.AddLast(group);
+                }
+                group.Messages.Enqueue(message);
+            }
+            else
+            {
+                Schedule(message);
+            }
+        }
+
+        public void Schedule(StoredMessage message)
+        {
+            if (!Record.IsFifo)
+            {
+                Ready.Enqueue(new ReadyEntry(message, message.Version), (message.VisibleAt, message.Sequence));
+            }
+        }
+
+        public void Remove(StoredMessage message)
+        {
+            message.Live = false;
+            Messages.Remove(message.Sequence);
+        }
+
+        public void Clear()
+        {
+            foreach (var message in Messages.Values)
+            {
+                message.Live = false;
+            }
+            Messages.Clear();
+            Ready.Clear();
+            GroupOrder.Clear();
+            Groups.Clear();
+        }
+
+        public void Remember(string key, Dedup dedup)
+        {
+            _dedup[key] = dedup;
+            _dedupExpiry.Enqueue((dedup.ExpiresAt, key));
+        }
+
+        public bool TryRecall(string key, long now, out Dedup dedup) =>
+            _dedup.TryGetValue(key, out dedup) && dedup.ExpiresAt > now;
+
+        public void ForgetExpiredDeduplication(long now)
+        {
+            while (_dedupExpiry.TryPeek(out var head) && head.ExpiresAt <= now)
+            {
+                _dedupExpiry.Dequeue();
+                if (_dedup.TryGetValue(head.Key, out var current) && current.ExpiresAt <= now)
+                {
+                    _dedup.Remove(head.Key);
+                }
+            }
+        }
+    }
+
+    private sealed class Group(string id)
+    {
+        public string Id { get; } = id;
+
+        /// <summary>The group's messages in sequence order; removed ones are dropped when they reach the head.</summary>
+        public Queue<StoredMessage> Messages { get; } = new();
+
+        public void DropDeadHead()
+        {
+            while (Messages.TryPeek(out var head) && !head.Live)
+            {
+                Messages.Dequeue();
+            }
+        }
+
+        /// <summary>The latest visibility deadline of the group's received, undeleted messages (they form a prefix).</summary>
+        public long InFlightUntil()
+        {
+            long until = 0;
+            foreach (var message in Messages)
+            {
+                if (!message.Live)
+                {
+                    continue;
+                }
+                if (message.ReceiptToken == 0)
+                {
+                    break;
+                }
+                until = Math.Max(until, message.VisibleAt);
+            }
+            return until;
+        }
+
+        public bool IsBlocked(long now) => InFlightUntil() > now;
+    }
+}

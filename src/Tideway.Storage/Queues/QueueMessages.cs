@@ -1,0 +1,139 @@
+namespace Tideway.Storage;
+
+/// <summary>A message as an engine hands it to the store for enqueueing.</summary>
+/// <param name="MessageId">The message id the sender is told.</param>
+/// <param name="Body">The message body.</param>
+/// <param name="Attributes">The message and system attributes, serialized by the engine; opaque to the store.</param>
+/// <param name="SentAt">Send time, Unix milliseconds.</param>
+/// <param name="VisibleAt">When the message may first be received (send time plus its delay), Unix milliseconds.</param>
+/// <param name="GroupId">FIFO message group, or null.</param>
+/// <param name="DeduplicationId">FIFO deduplication id, or null.</param>
+public sealed record NewMessage(
+    string MessageId,
+    string Body,
+    byte[]? Attributes,
+    long SentAt,
+    long VisibleAt,
+    string? GroupId = null,
+    string? DeduplicationId = null);
+
+/// <summary>A message held by a store. Returned by receives; do not mutate.</summary>
+public sealed class StoredMessage
+{
+    /// <summary>Store-assigned sequence, increasing in send order across the whole store.</summary>
+    public long Sequence { get; init; }
+
+    /// <summary>The queue the message is in.</summary>
+    public long QueueId { get; internal set; }
+
+    /// <summary>The message id.</summary>
+    public required string MessageId { get; init; }
+
+    /// <summary>The body.</summary>
+    public required string Body { get; init; }
+
+    /// <summary>The engine's serialized attributes, or null.</summary>
+    public byte[]? Attributes { get; init; }
+
+    /// <summary>FIFO message group, or null.</summary>
+    public string? GroupId { get; init; }
+
+    /// <summary>FIFO deduplication id, or null.</summary>
+    public string? DeduplicationId { get; init; }
+
+    /// <summary>Send time, Unix milliseconds.</summary>
+    public long SentAt { get; init; }
+
+    /// <summary>When the message entered its current queue (kept across a standard queue's redrive), Unix milliseconds.</summary>
+    public long EnqueuedAt { get; internal set; }
+
+    /// <summary>When the message becomes (or became) visible, Unix milliseconds.</summary>
+    public long VisibleAt { get; internal set; }
+
+    /// <summary>How many times the message was received in its current queue.</summary>
+    public int ReceiveCount { get; internal set; }
+
+    /// <summary>The first receive time, Unix milliseconds, or 0.</summary>
+    public long FirstReceivedAt { get; internal set; }
+
+    /// <summary>The token of the latest receive (part of the receipt handle), or 0 if never received.</summary>
+    public long ReceiptToken { get; internal set; }
+
+    /// <summary>The queue a dead-lettered message came from, or 0.</summary>
+    public long SourceQueueId { get; internal set; }
+
+    /// <summary>Bumped on every visibility change; lets an index recognise its stale entries.</summary>
+    internal int Version { get; set; }
+
+    /// <summary>False once deleted, expired or moved away.</summary>
+    internal bool Live { get; set; } = true;
+
+    /// <summary>Returns a copy with the same state, for handing out of a lock.</summary>
+    public StoredMessage Snapshot() => new()
+    {
+        Sequence = Sequence,
+        QueueId = QueueId,
+        MessageId = MessageId,
+        Body = Body,
+        Attributes = Attributes,
+        GroupId = GroupId,
+        DeduplicationId = DeduplicationId,
+        SentAt = SentAt,
+        EnqueuedAt = EnqueuedAt,
+        VisibleAt = VisibleAt,
+        ReceiveCount = ReceiveCount,
+        FirstReceivedAt = FirstReceivedAt,
+        ReceiptToken = ReceiptToken,
+        SourceQueueId = SourceQueueId,
+        Version = Version,
+        Live = Live,
+    };
+}
+
+/// <summary>The outcome of enqueueing one message.</summary>
+/// <param name="MessageId">The message id (the original message's id when deduplicated).</param>
+/// <param name="Sequence">The stored sequence (the original's when deduplicated).</param>
+/// <param name="Deduplicated">True when a FIFO deduplication id matched a message sent in the window.</param>
+public readonly record struct SendOutcome(string MessageId, long Sequence, bool Deduplicated);
+
+/// <summary>What a receive asks the store to claim.</summary>
+/// <param name="MaxMessages">1 to 10.</param>
+/// <param name="Now">Unix milliseconds.</param>
+/// <param name="VisibilityTimeoutMs">How long claimed messages stay invisible.</param>
+/// <param name="RetentionMs">Messages enqueued longer ago than this are expired instead of returned.</param>
+/// <param name="MaxReceiveCount">With a dead-letter queue: a message already received this many times moves there instead.</param>
+/// <param name="DeadLetterQueueId">The dead-letter queue, or 0 for none.</param>
+/// <param name="DeadLetterRetentionMs">The dead-letter queue's retention (to expire moved messages).</param>
+public readonly record struct ClaimRequest(
+    int MaxMessages,
+    long Now,
+    long VisibilityTimeoutMs,
+    long RetentionMs,
+    int MaxReceiveCount = 0,
+    long DeadLetterQueueId = 0,
+    long DeadLetterRetentionMs = 0);
+
+/// <summary>The outcome of deleting or changing the visibility of one received message.</summary>
+public enum ReceiptOutcome
+{
+    /// <summary>Done.</summary>
+    Ok,
+
+    /// <summary>No such message in the queue any more (deleted, expired, moved); deleting it is a no-op.</summary>
+    Gone,
+
+    /// <summary>The message exists but the receipt is not its latest one.</summary>
+    Stale,
+
+    /// <summary>The message exists but is not in flight (its visibility timeout passed).</summary>
+    NotInFlight,
+}
+
+/// <summary>Approximate message counts of a queue.</summary>
+/// <param name="Visible">Available for retrieval.</param>
+/// <param name="NotVisible">In flight: received, not deleted, visibility timeout not passed.</param>
+/// <param name="Delayed">Sent with a delay that has not passed.</param>
+public readonly record struct QueueCounts(long Visible, long NotVisible, long Delayed);
+
+/// <summary>Identifies one received message: its sequence and the receive token of its receipt handle.</summary>
+public readonly record struct Receipt(long Sequence, long Token);

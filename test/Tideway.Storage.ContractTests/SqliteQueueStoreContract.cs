@@ -1,0 +1,103 @@
+using Shouldly;
+using Tideway.Storage.Sqlite;
+
+namespace Tideway.Storage.ContractTests;
+
+/// <summary>A temporary data directory, deleted with the test.</summary>
+public sealed class TemporaryDirectory : IDisposable
+{
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "tideway-test-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(Path))
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+    }
+}
+
+/// <summary>The contract against SQLite, plus what only a durable provider promises: a reopen restores everything acknowledged.</summary>
+public sealed class SqliteQueueStoreContract : QueueStoreContract
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    protected override ValueTask<ITidewayStore> OpenAsync() => ValueTask.FromResult<ITidewayStore>(SqliteStore.Open(_directory.Path, T0));
+
+    private async Task ReopenAsync(long now)
+    {
+        await Store.DisposeAsync();
+        Store = SqliteStore.Open(_directory.Path, now);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task reopening_restores_queues_messages_and_their_receive_state()
+    {
+        var dlq = await Queue("dlq");
+        var queue = await Queue("q");
+        await Queues.SendAsync(queue.Id, [Message("a"), Message("b"), Message("c", delayMs: 60_000)], T0, 0);
+        var claimed = await Queues.ClaimAsync(queue.Id, new ClaimRequest(1, T0, 30_000, 86_400_000));
+        await Queues.DeleteAsync(queue.Id, [new Receipt(claimed[0].Sequence, claimed[0].ReceiptToken)]);
+        var inFlight = await Queues.ClaimAsync(queue.Id, new ClaimRequest(1, T0, 30_000, 86_400_000));
+        await Queues.UpdateQueueAsync(queue with { Tags = new Dictionary<string, string> { ["k"] = "v" } });
+
+        await ReopenAsync(T0 + 1);
+
+        Queues.FindQueue("000000000000", "us-east-1", "dlq")!.Id.ShouldBe(dlq.Id);
+        var restored = Queues.GetQueue(queue.Id)!;
+        restored.Tags.ShouldContainKeyAndValue("k", "v");
+        Queues.Count(queue.Id, T0 + 1).ShouldBe(new QueueCounts(0, 1, 1));
+        var later = await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 60_000, 30_000, 86_400_000));
+        later.Select(m => m.Body).ShouldBe(["b", "c"]);
+        later[0].ReceiveCount.ShouldBe(2);
+        later[0].MessageId.ShouldBe(inFlight[0].MessageId);
+        later[0].Attributes.ShouldBe(new byte[] { 1, 2, 3 });
+        // Sequences and queue ids continue past everything used before the restart.
+        var next = await Queues.SendAsync(queue.Id, [Message("d")], T0 + 60_000, 0);
+        next[0].Sequence.ShouldBeGreaterThan(later.Max(m => m.Sequence));
+        (await Queue("new", T0 + 60_000)).Id.ShouldBeGreaterThan(queue.Id);
+    }
+
+    [Fact]
+    public async Task reopening_keeps_fifo_order_and_the_deduplication_window()
+    {
+        var queue = await Queue("q.fifo");
+        await Queues.SendAsync(queue.Id, [Message("1", group: "g", dedup: "one"), Message("2", group: "g", dedup: "two")], T0, 300_000);
+        await ReopenAsync(T0 + 1_000);
+        (await Queues.SendAsync(queue.Id, [Message("1 again", group: "g", dedup: "one")], T0 + 1_000, 300_000))[0].Deduplicated.ShouldBeTrue();
+        (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 1_000, 30_000, 86_400_000))).Select(m => m.Body).ShouldBe(["1", "2"]);
+    }
+
+    [Fact]
+    public async Task a_deleted_queue_stays_deleted_after_reopening()
+    {
+        var queue = await Queue("q");
+        await Queues.SendAsync(queue.Id, [Message("a")], T0, 0);
+        await Queues.DeleteQueueAsync(queue.Id);
+        await ReopenAsync(T0 + 1);
+        Queues.AllQueues().ShouldBeEmpty();
+        (await Queue("q", T0 + 1)).Id.ShouldNotBe(queue.Id);
+    }
+
+    [Fact]
+    public async Task a_database_from_a_newer_schema_is_refused()
+    {
+        await Store.DisposeAsync();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={System.IO.Path.Combine(_directory.Path, "tideway.db")};Pooling=false"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version = 999";
+            command.ExecuteNonQuery();
+        }
+        Should.Throw<InvalidOperationException>(() => SqliteStore.Open(_directory.Path, T0)).Message.ShouldContain("newer Tideway");
+        Store = new Memory.MemoryStore();
+    }
+}
