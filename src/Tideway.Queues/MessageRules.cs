@@ -8,7 +8,7 @@ namespace Tideway.Queues;
 public static class MessageRules
 {
     /// <summary>The characters SQS allows in bodies and attribute values, as its error messages print them.</summary>
-    public const string AllowedCharacters = "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF";
+    public const string AllowedCharacters = "#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]";
 
     /// <summary>Returns the first character of <paramref name="text"/> SQS does not allow, or -1.</summary>
     public static int FirstInvalidCharacter(string text)
@@ -45,7 +45,7 @@ public static class MessageRules
         if (invalid >= 0)
         {
             throw new ServiceException("InvalidMessageContents",
-                $"Invalid binary character '#x{invalid:X}' was found in the message body, the set of allowed characters is {AllowedCharacters}");
+                $"Invalid binary character '#x{invalid:X}' was found in the message body, the set of allowed characters is {AllowedCharacters}.");
         }
     }
 

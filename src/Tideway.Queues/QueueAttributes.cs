@@ -59,7 +59,11 @@ public static class QueueAttributes
         var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, _, _, value) in Ranges)
         {
-            attributes[name] = value.ToString(CultureInfo.InvariantCulture);
+            // The Kms* attributes appear only once set (AWS's All lists none of them on a new queue).
+            if (name != "KmsDataKeyReusePeriodSeconds")
+            {
+                attributes[name] = value.ToString(CultureInfo.InvariantCulture);
+            }
         }
         attributes["SqsManagedSseEnabled"] = "true";
         if (fifo)
@@ -90,7 +94,15 @@ public static class QueueAttributes
             {
                 if (!creating)
                 {
-                    throw new ServiceException("InvalidAttributeName", $"Unknown Attribute {name}.");
+                    if (!fifo)
+                    {
+                        throw new ServiceException("InvalidAttributeName", $"Unknown Attribute {name}.");
+                    }
+                    if (value != "true")
+                    {
+                        // SQS: a FIFO queue stays FIFO; "true" is accepted and ignored.
+                        throw new ServiceException("InvalidAttributeValue", "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.");
+                    }
                 }
                 continue;
             }
@@ -171,21 +183,24 @@ public static class QueueAttributes
         }
         if (arn is null)
         {
-            throw RedriveInvalid(value, "Dead letter target arn is missing.");
+            throw RedriveInvalid(value, "Redrive policy does not contain mandatory attribute: deadLetterTargetArn.");
         }
         if (maxReceive is null)
         {
-            throw RedriveInvalid(value, "Max receive count is missing.");
+            throw RedriveInvalid(value, "Redrive policy does not contain mandatory attribute: maxReceiveCount.");
         }
         if (maxReceive < 1 || maxReceive > 1000)
         {
             throw RedriveInvalid(value, "Invalid value for maxReceiveCount: " + maxReceive.Value.ToString(CultureInfo.InvariantCulture) + ", valid values are from 1 to 1000 both inclusive.");
         }
+        var arnParts = arn.Split(':');
+        if (arnParts.Length != 6 || arnParts[0] != "arn" || arnParts[2] != "sqs" || arnParts[5].Length == 0)
+        {
+            throw RedriveInvalid(value, "Invalid value for deadLetterTargetArn.");
+        }
         if (arn.EndsWith(".fifo", StringComparison.Ordinal) != fifo)
         {
-            throw RedriveInvalid(value, fifo
-                ? "Dead-letter queue must be same type of queue as the source."
-                : "Dead-letter queue must be same type of queue as the source.");
+            throw RedriveInvalid(value, "Dead-letter queue must be same type of queue as the source.");
         }
         if (!deadLetterExists(arn))
         {
@@ -223,7 +238,7 @@ public static class QueueAttributes
         new("InvalidAttributeValue", $"Invalid value for the parameter {name}.");
 
     private static ServiceException RedriveInvalid(string value, string reason) =>
-        new("InvalidAttributeValue", $"Value {value} for parameter RedrivePolicy is invalid. Reason: {reason}");
+        new("InvalidParameterValue", $"Value {value} for parameter RedrivePolicy is invalid. Reason: {reason}");
 
     /// <summary>An integer attribute of a stored queue.</summary>
     public static int Number(IReadOnlyDictionary<string, string> attributes, string name)

@@ -39,15 +39,17 @@ public sealed partial class SqsEngine
         {
             if (running.SourceArn == sourceArn && running.Status == "RUNNING")
             {
-                throw new ServiceException("UnsupportedOperation", "There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
+                throw new ServiceException("InvalidParameterValue", "There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
             }
         }
         var counts = _store.Count(source.Id, Now);
         var state = new MoveTaskState(Guid.NewGuid().ToString("N"), sourceArn, destinationArn, maxNumberOfMessagesPerSecond,
             counts.Visible + counts.NotVisible + counts.Delayed, Now);
         _moveTasks[state.Handle] = state;
+        // Taken before the run starts: a small move can finish synchronously, and the caller still needs the handle.
+        var started = state.ToTask();
         _ = RunMoveAsync(state, source.Id, destination?.Id ?? 0);
-        return state.ToTask();
+        return started;
     }
 
     private async Task RunMoveAsync(MoveTaskState state, long sourceId, long destinationId)
@@ -111,7 +113,7 @@ public sealed partial class SqsEngine
     {
         if (!_moveTasks.TryGetValue(taskHandle, out var state) || state.Status != "RUNNING")
         {
-            throw new ServiceException("ResourceNotFoundException", "The resource that you specified for the TaskHandle parameter doesn't exist.");
+            throw new ServiceException("ResourceNotFoundException", "Task does not exist.");
         }
         state.Cancelling = true;
         state.Status = "CANCELLING";

@@ -42,6 +42,11 @@ public sealed partial class SqsEngine
         {
             // Arm the wake-up before looking again, so a send between the look and the wait is not missed.
             var wake = _signals.Arm(queue.Id);
+            if (_stopping.IsCancellationRequested)
+            {
+                // Stop() cancels before it fires: a wait armed after its fire would otherwise sleep out its time.
+                break;
+            }
             claimed = await ClaimAsync(queue, request).ConfigureAwait(false);
             if (claimed.Count > 0)
             {
@@ -98,7 +103,14 @@ public sealed partial class SqsEngine
                 DeadLetterRetentionMs = QueueAttributes.Number(deadLetters.Attributes, "MessageRetentionPeriod") * 1000L,
             };
         }
-        return await _store.ClaimAsync(queue.Id, claim).ConfigureAwait(false);
+        var claimed = await _store.ClaimAsync(queue.Id, claim).ConfigureAwait(false);
+        if (claim.DeadLetterQueueId != 0 && _store.NextVisibleAt(claim.DeadLetterQueueId) is { } visibleAt && visibleAt <= claim.Now)
+        {
+            // The claim may have moved messages to the dead-letter queue, and the store signals only sends and
+            // visibility changes: wake the dead-letter queue's long polls when it has a message to give.
+            _signals.Fire(claim.DeadLetterQueueId);
+        }
+        return claimed;
     }
 
     private ReceivedMessage Shape(QueueRecord queue, StoredMessage message, ReceiveMessageRequest request)

@@ -74,9 +74,10 @@ public sealed partial class SqsEngine : IDisposable
         var existing = _store.FindQueue(scope.Account, scope.Region, name);
         if (existing is not null)
         {
-            foreach (var (key, value) in attributes)
+            foreach (var (key, _) in attributes)
             {
-                if (!normalized.TryGetValue(key, out var mine) || !existing.Attributes.TryGetValue(key, out var theirs) || mine != theirs)
+                // An attribute that is absent and one that is empty (removed, or FifoQueue=false on a standard queue) are the same.
+                if (normalized.GetValueOrDefault(key, string.Empty) != existing.Attributes.GetValueOrDefault(key, string.Empty))
                 {
                     throw new ServiceException("QueueNameExists", $"A queue already exists with the same name and a different value for attribute {key}");
                 }
@@ -204,7 +205,8 @@ public sealed partial class SqsEngine : IDisposable
         Add("LastModifiedTimestamp", (queue.ModifiedAt / 1000).ToString(CultureInfo.InvariantCulture));
         foreach (var (name, value) in queue.Attributes)
         {
-            if (value.Length > 0 || (all is false && wanted.Contains(name)))
+            // An attribute set to "" (Policy, RedrivePolicy removed) is not returned, even when asked for by name.
+            if (value.Length > 0)
             {
                 Add(name, value);
             }
@@ -224,6 +226,7 @@ public sealed partial class SqsEngine : IDisposable
     /// <summary>PurgeQueue (one purge per queue per 60 seconds, as SQS).</summary>
     public async Task PurgeQueueAsync(QueueRecord queue)
     {
+        queue = _store.GetQueue(queue.Id) ?? throw QueueDoesNotExist();
         var now = Now;
         if (_lastPurge.TryGetValue(queue.Id, out var last) && now - last < 60_000)
         {
@@ -318,6 +321,22 @@ public sealed partial class SqsEngine : IDisposable
     {
         queue = _store.GetQueue(queue.Id) ?? throw QueueDoesNotExist();
         ValidateBatch("SendMessageBatchRequestEntry", entries.Select(e => e.Id ?? string.Empty).ToList());
+        if (queue.IsFifo)
+        {
+            // SQS fails the whole batch (not the entry) when a FIFO entry lacks its group or deduplication id.
+            foreach (var entry in entries)
+            {
+                if (string.IsNullOrEmpty(entry.MessageGroupId))
+                {
+                    throw new ServiceException("InvalidParameterValue", "The request must contain the parameter MessageGroupId.");
+                }
+                if (entry.MessageDeduplicationId is null && !QueueAttributes.Flag(queue.Attributes, "ContentBasedDeduplication"))
+                {
+                    throw new ServiceException("InvalidParameterValue",
+                        "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly");
+                }
+            }
+        }
         var maximum = QueueAttributes.Number(queue.Attributes, "MaximumMessageSize");
         var failed = new List<BatchResultErrorEntry>();
         var accepted = new List<(SendMessageEntry Entry, NewMessage Message)>();
@@ -340,10 +359,11 @@ public sealed partial class SqsEngine : IDisposable
                 failed.Add(new BatchResultErrorEntry(entry.Id!, e.Code, e.Message));
             }
         }
-        if (total > maximum)
+        // The batch limit is the service's, not the queue's MaximumMessageSize.
+        if (total > QueueAttributes.MaximumMessageSizeLimit)
         {
             throw new ServiceException("BatchRequestTooLong",
-                $"Batch requests cannot be longer than {maximum.ToString(CultureInfo.InvariantCulture)} bytes. You have sent {total.ToString(CultureInfo.InvariantCulture)} bytes.");
+                $"Batch requests cannot be longer than {QueueAttributes.MaximumMessageSizeLimit.ToString(CultureInfo.InvariantCulture)} bytes. You have sent {total.ToString(CultureInfo.InvariantCulture)} bytes.");
         }
         var successful = new List<SendMessageResult>(accepted.Count);
         if (accepted.Count > 0)
