@@ -3,6 +3,8 @@ using Tideway.Cli.Commands;
 
 var root = new RootCommand("Tideway: a self-hosted event bus and function runtime that speaks the AWS wire APIs.")
 {
+    ServeCommand.Create(),
+    CredentialsCommand.Create(),
     TestPatternCommand.Create(),
     BenchCommand.Create(),
 };

@@ -3,7 +3,7 @@ using Tideway.Cli.Bench;
 
 namespace Tideway.Cli.Commands;
 
-/// <summary><c>tideway bench patterns</c>: whole-system figures measured by the project itself.</summary>
+/// <summary><c>tideway bench patterns|sqs</c>: whole-system figures measured by the project itself.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -23,6 +23,19 @@ internal static class BenchCommand
             var corpus = Cl2Corpus.Load(directory);
             return new PatternBench(corpus, Console.Out, Math.Max(1, parse.GetValue(passes)), parse.GetValue(only)).Run();
         });
-        return new Command("bench", "Benchmarks of the whole system.") { patterns };
+        var seconds = new Option<int>("--seconds") { Description = "Seconds per phase", DefaultValueFactory = _ => 10 };
+        var producers = new Option<int>("--producers") { Description = "Concurrent producers", DefaultValueFactory = _ => 8 };
+        var consumers = new Option<int>("--consumers") { Description = "Concurrent consumers", DefaultValueFactory = _ => 8 };
+        var size = new Option<int>("--message-bytes") { Description = "Bytes per message body", DefaultValueFactory = _ => 256 };
+        var moto = new Option<bool>("--moto") { Description = "Also run the load against moto_server (moto 5.2 from the machine's python)" };
+        var sqs = new Command("sqs", "SQS over loopback HTTP: batched sends, end-to-end send/receive/delete, the echo ceiling, idle long polls; server CPU and memory.")
+        {
+            seconds, producers, consumers, size, moto,
+        };
+        sqs.SetAction(async (parse, _) => await new SqsBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(producers),
+            parse.GetValue(consumers), parse.GetValue(size), parse.GetValue(moto)).RunAsync().ConfigureAwait(false));
+        var echo = new Command("echo-server", "The trivial endpoint bench sqs measures its ceiling against.") { Hidden = true };
+        echo.SetAction(async (_, _) => await EchoServer.RunAsync().ConfigureAwait(false));
+        return new Command("bench", "Benchmarks of the whole system.") { patterns, sqs, echo };
     }
 }

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+
+namespace Tideway.Cli.Bench;
+
+/// <summary>
+/// <c>tideway bench sqs</c>: whole-system SQS figures over loopback HTTP, with the server in its own process
+/// (so its CPU and memory can be read from /proc). Phases: batched SendMessage alone; producers and
+/// consumers together (send, receive, delete, batches of 10); the echo ceiling (a trivial Kestrel endpoint
+/// answering requests of the same size, same client); 1,000 idle long polls; optionally the same load
+/// against moto_server.
+/// </summary>
+internal sealed class SqsBench(TextWriter output, TimeSpan duration, int producers, int consumers, int messageBytes, bool moto)
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public async Task<int> RunAsync()
+    {
+        output.WriteLine($"tideway bench sqs: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; " +
+            $"{producers} producers, {consumers} consumers, batches of 10 messages of {messageBytes} bytes, {duration.TotalSeconds:F0} s per phase");
+        var data = Path.Combine(Path.GetTempPath(), "tideway-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var server = await ChildServer.StartAsync(["serve", "--port", "0", "--data", data], "Tideway listening on "))
+            {
+                output.WriteLine($"server: {server.Endpoint} (pid {server.Pid}), SQLite in {data}, durability process (WAL, synchronous=NORMAL)");
+                using var load = new SqsLoad(server.Endpoint, messageBytes);
+                var send = await Measure(server, () => load.SendOnlyAsync("bench-send", producers + consumers, duration));
+                Report("send only (SendMessageBatch)", send, load.SendRequestBytes);
+                var both = await Measure(server, () => load.EndToEndAsync("bench-e2e", producers, consumers, duration));
+                Report("end to end (send + receive + delete)", both, load.SendRequestBytes);
+                await IdlePollsAsync(server, load);
+                await using var echo = await ChildServer.StartAsync(["bench", "echo-server"], "echo listening on ");
+                using var echoLoad = new SqsLoad(echo.Endpoint, messageBytes);
+                var ceiling = await Measure(echo, () => echoLoad.EchoAsync(producers + consumers, duration));
+                Report("echo ceiling (same requests, trivial endpoint)", ceiling, load.SendRequestBytes);
+                output.WriteLine();
+                output.WriteLine($"batched SendMessage: {send.Requests / send.Seconds:N0} req/s = {send.Requests / send.Seconds / (ceiling.Requests / ceiling.Seconds):P0} of the echo ceiling ({ceiling.Requests / ceiling.Seconds:N0} req/s); target >= 50%");
+                output.WriteLine($"end to end: {both.Received / both.Seconds:N0} messages/s received and deleted ({both.Sent / both.Seconds:N0} sent/s); target >= 30,000");
+                if (moto)
+                {
+                    await MotoAsync();
+                }
+            }
+            return 0;
+        }
+        finally
+        {
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
+    private async Task IdlePollsAsync(ChildServer server, SqsLoad load)
+    {
+        var before = server.Sample();
+        var polls = await load.StartIdlePollsAsync("bench-idle", 1_000);
+        var parked = server.Sample();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var after = server.Sample();
+        await polls.StopAsync();
+        output.WriteLine($"{"1,000 idle long polls",-46} server RSS {before.RssBytes / 1048576.0:F1} -> {parked.RssBytes / 1048576.0:F1} MiB (+{(parked.RssBytes - before.RssBytes) / 1048576.0:F1}), " +
+            $"CPU while idle 5 s: {(after.CpuSeconds - parked.CpuSeconds) * 1000:F0} ms");
+    }
+
+    private async Task MotoAsync()
+    {
+        var port = FreePort();
+        using var process = Process.Start(new ProcessStartInfo("moto_server", ["-p", port.ToString(Invariant)]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+        try
+        {
+            var endpoint = $"http://127.0.0.1:{port}";
+            using var http = new HttpClient();
+            for (var i = 0; ; i++)
+            {
+                try
+                {
+                    await http.GetAsync(endpoint + "/moto-api/");
+                    break;
+                }
+                catch (HttpRequestException) when (i < 100)
+                {
+                    await Task.Delay(100);
+                }
+            }
+            var server = ChildServer.Attach(process, endpoint);
+            using var load = new SqsLoad(endpoint, messageBytes);
+            var motoDuration = TimeSpan.FromSeconds(Math.Min(10, duration.TotalSeconds));
+            var send = await Measure(server, () => load.SendOnlyAsync("bench-moto", 4, motoDuration));
+            Report("moto_server 5.2: send only", send, load.SendRequestBytes);
+            var both = await Measure(server, () => load.EndToEndAsync("bench-moto-e2e", 2, 2, motoDuration));
+            Report("moto_server 5.2: end to end", both, load.SendRequestBytes);
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<LoadResult> Measure(ChildServer server, Func<Task<LoadResult>> run)
+    {
+        var before = server.Sample();
+        var result = await run();
+        var after = server.Sample();
+        return result with { ServerCpuSeconds = after.CpuSeconds - before.CpuSeconds, ServerRssBytes = after.RssBytes };
+    }
+
+    private void Report(string name, LoadResult r, int requestBytes)
+    {
+        var latency = r.SendLatencies.Count == 0 ? string.Empty
+            : $", send p50 {Percentile(r.SendLatencies, 0.50):F2} ms p99 {Percentile(r.SendLatencies, 0.99):F2} ms";
+        output.WriteLine($"{name,-46} {r.Requests / r.Seconds,9:N0} req/s  sent {r.Sent / r.Seconds,9:N0} msg/s  received {r.Received / r.Seconds,9:N0} msg/s" +
+            $"{latency}; server CPU {r.ServerCpuSeconds / r.Seconds:P0} of one core, RSS {r.ServerRssBytes / 1048576.0:F0} MiB; {requestBytes:N0}-byte send requests; errors {r.Errors}");
+    }
+
+    private static double Percentile(List<double> values, double p)
+    {
+        values.Sort();
+        return values[Math.Min(values.Count - 1, (int)(p * values.Count))];
+    }
+}
+
+/// <summary>What one phase did.</summary>
+internal sealed record LoadResult(long Requests, long Sent, long Received, long Errors, double Seconds, List<double> SendLatencies)
+{
+    public double ServerCpuSeconds { get; init; }
+
+    public long ServerRssBytes { get; init; }
+}
+
+/// <summary>A server child process (ours or moto), its endpoint and its /proc readings.</summary>
+internal sealed class ChildServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly bool _owned;
+
+    private ChildServer(Process process, string endpoint, bool owned)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        _owned = owned;
+    }
+
+    public string Endpoint { get; }
+
+    public int Pid => _process.Id;
+
+    public static ChildServer Attach(Process process, string endpoint) => new(process, endpoint, owned: false);
+
+    public static async Task<ChildServer> StartAsync(string[] arguments, string marker)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(Environment.ProcessPath!) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ChildServer).Assembly.Location);
+        }
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start)!;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith(marker, StringComparison.Ordinal))
+            {
+                process.ErrorDataReceived += static (_, _) => { };
+                process.BeginErrorReadLine();
+                _ = DrainAsync(process.StandardOutput);
+                return new ChildServer(process, line[marker.Length..].Trim(), owned: true);
+            }
+        }
+        throw new InvalidOperationException("the server exited before it was ready: " + await process.StandardError.ReadToEndAsync());
+    }
+
+    private static async Task DrainAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is not null)
+        {
+        }
+    }
+
+    /// <summary>CPU seconds (user + system) and resident bytes of the process, from /proc.</summary>
+    public (double CpuSeconds, long RssBytes) Sample()
+    {
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        long rss = 0;
+        foreach (var line in File.ReadLines($"/proc/{Pid}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                rss = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        return (ticks / 100.0, rss);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned && !_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        if (_owned)
+        {
+            _process.Dispose();
+        }
+    }
+}

@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tideway.Logs;
+using Tideway.Queues;
+using Tideway.Server.Observability;
+using Tideway.Server.Sqs;
+using Tideway.Storage;
+using Tideway.Storage.Memory;
+using Tideway.Storage.Sqlite;
+
+namespace Tideway.Server.Hosting;
+
+/// <summary>
+/// The Tideway host: opens the store, starts the engines and serves every API on one port.
+/// <see cref="StartAsync"/> returns once the port is bound and the store is open (then <c>/health</c> answers 200);
+/// <see cref="DisposeAsync"/> drains: long polls return, in-flight requests finish, the writer commits what it holds.
+/// </summary>
+public sealed class TidewayServer : IAsyncDisposable
+{
+    private readonly TidewayOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private WebApplication? _app;
+    private ITidewayStore? _store;
+    private SqsEngine? _sqs;
+    private LogsEngine? _logs;
+    private CancellationTokenSource? _sweeping;
+    private Task? _sweeper;
+
+    /// <summary>Creates the server (nothing runs until <see cref="StartAsync"/>).</summary>
+    public TidewayServer(TidewayOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    {
+        options.Validate();
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _loggers = loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+    }
+
+    /// <summary>The base URL clients use, e.g. <c>http://127.0.0.1:4566</c> (the real port when 0 was asked).</summary>
+    public string Endpoint { get; private set; } = string.Empty;
+
+    /// <summary>The store's description for the banner.</summary>
+    public string StorageDescription => _store?.Description ?? string.Empty;
+
+    /// <summary>The metrics registry.</summary>
+    public Metrics Metrics { get; } = new();
+
+    internal SqsEngine Sqs => _sqs ?? throw new InvalidOperationException("not started");
+
+    internal LogsEngine Logs => _logs ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Opens the store, starts the engines and binds the port.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        _store = _options.InMemory ? new MemoryStore() : SqliteStore.Open(_options.DataDirectory, now, _options.Durability);
+        _sqs = new SqsEngine(_store.Queues, _time);
+        _logs = new LogsEngine(_store.Logs, _time);
+        var authenticator = new Authenticator(_options.Credentials, _time);
+        var api = new ApiRouter(new SqsApi(_sqs), _logs, authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
+        RegisterGauges();
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(_loggers);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = ApiRouter.MaxBodyBytes;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            var address = _options.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(_options.Host);
+            kestrel.Listen(address, _options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        var app = builder.Build();
+        app.Run(api.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(bound).Port;
+        Endpoint = $"http://{(_options.Host == "0.0.0.0" ? "127.0.0.1" : _options.Host)}:{port}";
+        _sweeping = new CancellationTokenSource();
+        _sweeper = SweepAsync(_sweeping.Token);
+    }
+
+    private void RegisterGauges()
+    {
+        var store = _store!;
+        Metrics.Gauge("tideway_sqs_queues", "Queues.", () => [(string.Empty, store.Queues.AllQueues().Count)]);
+        Metrics.Gauge("tideway_sqs_messages", "Approximate messages per queue and state.", () => QueueGauges(store));
+        if (store is SqliteStore sqlite)
+        {
+            Metrics.Gauge("tideway_storage_commits_total", "Group commits of the SQLite writer.", () => [(string.Empty, sqlite.Commits)]);
+            Metrics.Gauge("tideway_storage_changes_total", "Changes committed by the SQLite writer.", () => [(string.Empty, sqlite.CommittedChanges)]);
+        }
+        Metrics.Gauge("tideway_process_working_set_bytes", "Resident memory of the server process.", () => [(string.Empty, Environment.WorkingSet)]);
+        Metrics.Gauge("tideway_process_cpu_seconds_total", "CPU time of the server process.", () => [(string.Empty, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds)]);
+    }
+
+    private IEnumerable<(string, double)> QueueGauges(ITidewayStore store)
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var queue in store.Queues.AllQueues())
+        {
+            var counts = store.Queues.Count(queue.Id, now);
+            var labels = $"account=\"{queue.Account}\",region=\"{queue.Region}\",queue=\"{queue.Name}\"";
+            yield return (labels + ",state=\"visible\"", counts.Visible);
+            yield return (labels + ",state=\"not_visible\"", counts.NotVisible);
+            yield return (labels + ",state=\"delayed\"", counts.Delayed);
+        }
+    }
+
+    private async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_options.SweepInterval, _time, cancellationToken).ConfigureAwait(false);
+                await _sqs!.SweepAsync().ConfigureAwait(false);
+                await _logs!.SweepRetentionAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (StoreClosedException)
+        {
+        }
+    }
+
+    /// <summary>Stops accepting requests, ends long polls, waits for in-flight requests, then closes the store.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _sqs?.Stop();
+        if (_sweeping is not null)
+        {
+            await _sweeping.CancelAsync().ConfigureAwait(false);
+            await _sweeper!.ConfigureAwait(false);
+            _sweeping.Dispose();
+        }
+        if (_app is not null)
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        _sqs?.Dispose();
+        if (_store is not null)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

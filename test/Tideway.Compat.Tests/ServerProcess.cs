@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Tideway.Compat.Tests;
+
+/// <summary>A real <c>tideway serve</c> child process (the CLI built beside the tests), on a free port.</summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+
+    private ServerProcess(Process process, string endpoint, StringBuilder output)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        _output = output;
+    }
+
+    public string Endpoint { get; }
+
+    public int Id => _process.Id;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] extra)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetTempPath(),
+        };
+        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "tideway.dll"), "serve", "--port", "0", "--data", dataDirectory, .. extra])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start)!;
+        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var output = new StringBuilder();
+        void OnLine(string? line)
+        {
+            if (line is null)
+            {
+                ready.TrySetException(new InvalidOperationException("tideway serve exited before it was ready:\n" + output));
+                return;
+            }
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+            const string Marker = "Tideway listening on ";
+            if (line.StartsWith(Marker, StringComparison.Ordinal))
+            {
+                ready.TrySetResult(line[Marker.Length..].Trim());
+            }
+        }
+        process.OutputDataReceived += (_, e) => OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (output)
+                {
+                    output.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var endpoint = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        return new ServerProcess(process, endpoint, output);
+    }
+
+    /// <summary>SIGKILL: no chance to flush anything.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
+    /// <summary>SIGTERM, then waits for the exit; returns the exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+}

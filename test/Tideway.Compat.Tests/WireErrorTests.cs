@@ -1,0 +1,156 @@
+using System.Net;
+using System.Text;
+using Shouldly;
+
+namespace Tideway.Compat.Tests;
+
+/// <summary>
+/// Malformed and hostile requests straight over HTTP: each gets the AWS error shape of its protocol
+/// and a 4xx status, never a 500 or a hang.
+/// </summary>
+public sealed class WireErrorTests(ServerFixture server)
+{
+    private static readonly HttpClient Http = new();
+
+    private async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> Post(string body, string contentType, string? target = null, string path = "/")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint + path) { Content = new StringContent(body, Encoding.UTF8) };
+        request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        if (target is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
+        }
+        var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), response);
+    }
+
+    private Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> Json(string operation, string body) =>
+        Post(body, "application/x-amz-json-1.0", "AmazonSQS." + operation);
+
+    private Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> Form(string body) =>
+        Post(body, "application/x-www-form-urlencoded");
+
+    [Fact]
+    public async Task malformed_json_is_a_serialization_error()
+    {
+        var (status, body, _) = await Json("ListQueues", "{\"QueueNamePrefix\":");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("SerializationException");
+    }
+
+    [Fact]
+    public async Task a_json_member_of_the_wrong_type_is_a_serialization_error()
+    {
+        var name = ServerFixture.Unique("wire-type");
+        await Json("CreateQueue", $"{{\"QueueName\":\"{name}\"}}");
+        var (status, body, _) = await Json("ReceiveMessage", $"{{\"QueueUrl\":\"{server.Endpoint}/000000000000/{name}\",\"MaxNumberOfMessages\":\"ten\"}}");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("SerializationException");
+    }
+
+    [Fact]
+    public async Task an_unknown_json_operation_is_rejected()
+    {
+        var (status, body, response) = await Json("Frobnicate", "{}");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("The action Frobnicate is not valid");
+        response.Headers.GetValues("x-amzn-query-error").Single().ShouldBe("InvalidAction;Sender");
+    }
+
+    [Fact]
+    public async Task a_missing_queue_url_is_a_missing_parameter()
+    {
+        var (status, body, response) = await Json("SendMessage", "{\"MessageBody\":\"x\"}");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("com.amazonaws.sqs#MissingRequiredParameterException");
+        response.Headers.GetValues("x-amzn-query-error").Single().ShouldBe("MissingParameter;Sender");
+    }
+
+    [Fact]
+    public async Task an_unknown_queue_has_the_json_and_query_error_shapes()
+    {
+        var (status, body, response) = await Json("GetQueueUrl", "{\"QueueName\":\"no-such-queue-anywhere\"}");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldBe("{\"__type\":\"com.amazonaws.sqs#QueueDoesNotExist\",\"message\":\"The specified queue does not exist.\"}");
+        response.Headers.GetValues("x-amzn-query-error").Single().ShouldBe("AWS.SimpleQueueService.NonExistentQueue;Sender");
+        var (queryStatus, xml, _) = await Form("Action=GetQueueUrl&Version=2012-11-05&QueueName=no-such-queue-anywhere");
+        queryStatus.ShouldBe(HttpStatusCode.BadRequest);
+        xml.ShouldStartWith("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"http://queue.amazonaws.com/doc/2012-11-05/\"><Error><Type>Sender</Type><Code>AWS.SimpleQueueService.NonExistentQueue</Code><Message>The specified queue does not exist for this wsdl version.</Message><Detail/></Error><RequestId>");
+    }
+
+    [Fact]
+    public async Task a_malformed_form_body_is_rejected_as_such()
+    {
+        var (status, body, _) = await Form("Action=ListQueues&Bad=%zz");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("<Code>MalformedQueryString</Code>");
+    }
+
+    [Fact]
+    public async Task an_unknown_query_action_is_invalid_action()
+    {
+        var (status, body, _) = await Form("Action=Frobnicate&Version=2012-11-05");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("<Code>InvalidAction</Code>");
+    }
+
+    [Fact]
+    public async Task a_form_without_action_is_missing_action()
+    {
+        var (status, body, _) = await Form("Version=2012-11-05");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("<Code>MissingAction</Code>");
+    }
+
+    [Fact]
+    public async Task a_request_naming_no_protocol_is_rejected()
+    {
+        var (status, body, _) = await Post("{}", "application/json");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("UnknownOperationException");
+    }
+
+    [Fact]
+    public async Task bad_message_contents_and_attribute_names_get_their_codes()
+    {
+        var name = ServerFixture.Unique("wire");
+        var (_, created, _) = await Form($"Action=CreateQueue&QueueName={name}");
+        created.ShouldContain("<QueueUrl>");
+        var url = Uri.EscapeDataString($"{server.Endpoint}/000000000000/{name}");
+        var (status, body, _) = await Form($"Action=SendMessage&QueueUrl={url}&MessageBody=%01");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("<Code>InvalidMessageContents</Code>");
+        (status, body, _) = await Form($"Action=SendMessage&QueueUrl={url}&MessageBody=x&MessageAttribute.1.Name=bad..name&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=v");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("<Code>InvalidParameterValue</Code>");
+        (status, body, _) = await Form($"Action=SetQueueAttributes&QueueUrl={url}&Attribute.1.Name=Color&Attribute.1.Value=blue");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("<Code>InvalidAttributeName</Code>");
+        (status, body, _) = await Form($"Action=DeleteMessage&QueueUrl={url}&ReceiptHandle=AAAA");
+        status.ShouldBe(HttpStatusCode.NotFound);
+        body.ShouldContain("<Code>ReceiptHandleIsInvalid</Code>");
+    }
+
+    [Fact]
+    public async Task a_query_request_posted_to_the_queue_url_finds_its_queue()
+    {
+        var name = ServerFixture.Unique("wire-path");
+        await Form($"Action=CreateQueue&QueueName={name}");
+        var (status, body, _) = await Post("Action=SendMessage&MessageBody=hi", "application/x-www-form-urlencoded", path: $"/000000000000/{name}");
+        status.ShouldBe(HttpStatusCode.OK, body);
+        body.ShouldContain("<MD5OfMessageBody>49f68a5c8493ec2c0bf489821c21fc3b</MD5OfMessageBody>");
+    }
+
+    [Fact]
+    public async Task health_and_metrics_answer()
+    {
+        var health = await Http.GetAsync(server.Endpoint + "/health", TestContext.Current.CancellationToken);
+        health.StatusCode.ShouldBe(HttpStatusCode.OK);
+        await Json("ListQueues", "{}");
+        var metrics = await Http.GetStringAsync(server.Endpoint + "/metrics", TestContext.Current.CancellationToken);
+        metrics.ShouldContain("tideway_requests_total{service=\"sqs\",operation=\"ListQueues\",status=\"200\"}");
+        metrics.ShouldContain("tideway_request_duration_seconds_bucket{service=\"sqs\",operation=\"ListQueues\",le=\"+Inf\"}");
+        metrics.ShouldContain("tideway_storage_commits_total");
+        metrics.ShouldContain("# TYPE tideway_sqs_messages gauge");
+    }
+}
