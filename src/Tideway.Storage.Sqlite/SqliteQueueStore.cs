@@ -30,7 +30,11 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         return store;
     }
 
-    private protected override ValueTask CaptureCommit() => new(_journal.Last);
+    private protected override ValueTask CaptureCommit()
+    {
+        _journal.Flush();
+        return new ValueTask(_journal.Last);
+    }
 
     private void Load(SqliteConnection connection, long now)
     {
@@ -114,29 +118,177 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     internal static string Json(IReadOnlyDictionary<string, string> map) =>
         JsonSerializer.Serialize(map as Dictionary<string, string> ?? new Dictionary<string, string>(map), StorageJsonContext.Default.DictionaryStringString);
 
-    /// <summary>Turns the index's changes into writer operations, remembering the commit task of the last one.</summary>
+    private protected override void CaptureWriteBehind() => _journal.Flush();
+
+    /// <summary>
+    /// Turns the index's changes into writer operations. Message inserts, updates and deletes of one store
+    /// operation are gathered and written as one multi-row statement each (a SendMessageBatch of ten is one
+    /// INSERT, not ten); other changes flush what is gathered first, so the order of changes is kept.
+    /// </summary>
     private sealed class SqliteQueueJournal(GroupCommitWriter writer) : IQueueJournal
     {
+        private List<StoredMessage>? _inserted;
+        private List<MessageState>? _changed;
+        private List<long>? _deleted;
+
         public Task Last { get; private set; } = Task.CompletedTask;
 
-        private void Append(WriteOp op) => Last = writer.Append(op);
+        private void Append(WriteOp op)
+        {
+            Flush();
+            Last = writer.Append(op);
+        }
+
+        /// <summary>Appends the gathered message changes (inserts, then updates, then deletes: one message is never in two of them within one operation).</summary>
+        public void Flush()
+        {
+            if (_inserted is { Count: > 0 })
+            {
+                Last = writer.Append(new InsertMessages(_inserted));
+                _inserted = null;
+            }
+            if (_changed is { Count: > 0 })
+            {
+                Last = writer.Append(new UpdateMessages(_changed));
+                _changed = null;
+            }
+            if (_deleted is { Count: > 0 })
+            {
+                Last = writer.Append(new DeleteMessages(_deleted));
+                _deleted = null;
+            }
+        }
 
         public void QueueSaved(QueueRecord queue) => Append(new SaveQueue(queue));
 
         public void QueueDeleted(long queueId) => Append(new DeleteQueue(queueId));
 
-        public void MessageInserted(StoredMessage message) => Append(new InsertMessage(message.Snapshot()));
+        public void MessageInserted(StoredMessage message) => (_inserted ??= new List<StoredMessage>(10)).Add(message.Snapshot());
 
-        public void MessageChanged(StoredMessage message) => Append(new UpdateMessage(
+        public void MessageChanged(StoredMessage message) => (_changed ??= new List<MessageState>(10)).Add(new MessageState(
             message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
             message.FirstReceivedAt, message.ReceiptToken, message.SourceQueueId));
 
-        public void MessageDeleted(long sequence) => Append(new DeleteMessage(sequence));
+        public void MessageDeleted(long sequence) => (_deleted ??= new List<long>(10)).Add(sequence);
 
         public void QueuePurged(long queueId) => Append(new PurgeQueue(queueId));
 
         public void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt) =>
             Append(new RecordDeduplication(queueId, key, sequence, messageId, expiresAt));
+    }
+
+    private readonly record struct MessageState(long Sequence, long QueueId, long EnqueuedAt, long VisibleAt, int ReceiveCount, long FirstReceivedAt, long ReceiptToken, long SourceQueueId);
+
+    /// <summary>Statements with one row per message, for up to <see cref="Chunk"/> messages per statement.</summary>
+    private static class MultiRow
+    {
+        public const int Chunk = 32;
+        private static readonly string[] Inserts = new string[Chunk + 1];
+        private static readonly string[] Updates = new string[Chunk + 1];
+        private static readonly string[] Deletes = new string[Chunk + 1];
+
+        private static string Rows(int rows, int columns)
+        {
+            var text = new System.Text.StringBuilder();
+            for (var r = 0; r < rows; r++)
+            {
+                text.Append(r == 0 ? "(" : ", (");
+                for (var c = 0; c < columns; c++)
+                {
+                    text.Append(c == 0 ? "$p" : ", $p").Append(r * columns + c);
+                }
+                text.Append(')');
+            }
+            return text.ToString();
+        }
+
+        public static string Insert(int rows) => Inserts[rows] ??=
+            "INSERT INTO messages (seq, queue_id, message_id, body, attributes, group_id, dedup_id, sent_at, enqueued_at, " +
+            "visible_at, receive_count, first_received_at, receipt_token, source_queue_id) VALUES " + Rows(rows, 14);
+
+        public static string Update(int rows) => Updates[rows] ??=
+            "UPDATE messages SET queue_id = v.column2, enqueued_at = v.column3, visible_at = v.column4, receive_count = v.column5, " +
+            "first_received_at = v.column6, receipt_token = v.column7, source_queue_id = v.column8 FROM (VALUES " + Rows(rows, 8) +
+            ") AS v WHERE messages.seq = v.column1";
+
+        public static string Delete(int rows) => Deletes[rows] ??= "DELETE FROM messages WHERE seq IN " + Rows(1, rows);
+    }
+
+    private sealed class InsertMessages(List<StoredMessage> messages) : WriteOp
+    {
+        public override void Execute(WriteContext context)
+        {
+            for (var start = 0; start < messages.Count; start += MultiRow.Chunk)
+            {
+                var rows = Math.Min(MultiRow.Chunk, messages.Count - start);
+                var command = context.Command(MultiRow.Insert(rows), rows * 14);
+                var p = command.Parameters;
+                for (var r = 0; r < rows; r++)
+                {
+                    var m = messages[start + r];
+                    var b = r * 14;
+                    p[b].Value = m.Sequence;
+                    p[b + 1].Value = m.QueueId;
+                    p[b + 2].Value = m.MessageId;
+                    p[b + 3].Value = m.Body;
+                    p[b + 4].Value = (object?)m.Attributes ?? DBNull.Value;
+                    p[b + 5].Value = (object?)m.GroupId ?? DBNull.Value;
+                    p[b + 6].Value = (object?)m.DeduplicationId ?? DBNull.Value;
+                    p[b + 7].Value = m.SentAt;
+                    p[b + 8].Value = m.EnqueuedAt;
+                    p[b + 9].Value = m.VisibleAt;
+                    p[b + 10].Value = m.ReceiveCount;
+                    p[b + 11].Value = m.FirstReceivedAt;
+                    p[b + 12].Value = m.ReceiptToken;
+                    p[b + 13].Value = m.SourceQueueId;
+                }
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private sealed class UpdateMessages(List<MessageState> states) : WriteOp
+    {
+        public override void Execute(WriteContext context)
+        {
+            for (var start = 0; start < states.Count; start += MultiRow.Chunk)
+            {
+                var rows = Math.Min(MultiRow.Chunk, states.Count - start);
+                var command = context.Command(MultiRow.Update(rows), rows * 8);
+                var p = command.Parameters;
+                for (var r = 0; r < rows; r++)
+                {
+                    var m = states[start + r];
+                    var b = r * 8;
+                    p[b].Value = m.Sequence;
+                    p[b + 1].Value = m.QueueId;
+                    p[b + 2].Value = m.EnqueuedAt;
+                    p[b + 3].Value = m.VisibleAt;
+                    p[b + 4].Value = m.ReceiveCount;
+                    p[b + 5].Value = m.FirstReceivedAt;
+                    p[b + 6].Value = m.ReceiptToken;
+                    p[b + 7].Value = m.SourceQueueId;
+                }
+                command.ExecuteNonQuery();
+            }
+        }
+    }
+
+    private sealed class DeleteMessages(List<long> sequences) : WriteOp
+    {
+        public override void Execute(WriteContext context)
+        {
+            for (var start = 0; start < sequences.Count; start += MultiRow.Chunk)
+            {
+                var rows = Math.Min(MultiRow.Chunk, sequences.Count - start);
+                var command = context.Command(MultiRow.Delete(rows), rows);
+                for (var r = 0; r < rows; r++)
+                {
+                    command.Parameters[r].Value = sequences[start + r];
+                }
+                command.ExecuteNonQuery();
+            }
+        }
     }
 
     private sealed class SaveQueue(QueueRecord queue) : WriteOp
@@ -163,34 +315,6 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     private sealed class PurgeQueue(long queueId) : WriteOp
     {
         public override void Execute(WriteContext context) => context.Execute("DELETE FROM messages WHERE queue_id = $p0", queueId);
-    }
-
-    private sealed class InsertMessage(StoredMessage m) : WriteOp
-    {
-        public override void Execute(WriteContext context) => context.Execute(
-            """
-            INSERT INTO messages (seq, queue_id, message_id, body, attributes, group_id, dedup_id, sent_at, enqueued_at,
-                                  visible_at, receive_count, first_received_at, receipt_token, source_queue_id)
-            VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9, $p10, $p11, $p12, $p13)
-            """,
-            m.Sequence, m.QueueId, m.MessageId, m.Body, m.Attributes, m.GroupId, m.DeduplicationId, m.SentAt, m.EnqueuedAt,
-            m.VisibleAt, m.ReceiveCount, m.FirstReceivedAt, m.ReceiptToken, m.SourceQueueId);
-    }
-
-    private sealed class UpdateMessage(long sequence, long queueId, long enqueuedAt, long visibleAt, int receiveCount, long firstReceivedAt, long receiptToken, long sourceQueueId) : WriteOp
-    {
-        public override void Execute(WriteContext context) => context.Execute(
-            """
-            UPDATE messages SET queue_id = $p1, enqueued_at = $p2, visible_at = $p3, receive_count = $p4,
-                                first_received_at = $p5, receipt_token = $p6, source_queue_id = $p7
-            WHERE seq = $p0
-            """,
-            sequence, queueId, enqueuedAt, visibleAt, receiveCount, firstReceivedAt, receiptToken, sourceQueueId);
-    }
-
-    private sealed class DeleteMessage(long sequence) : WriteOp
-    {
-        public override void Execute(WriteContext context) => context.Execute("DELETE FROM messages WHERE seq = $p0", sequence);
     }
 
     private sealed class RecordDeduplication(long queueId, string key, long sequence, string messageId, long expiresAt) : WriteOp

@@ -11,7 +11,7 @@ namespace Tideway.Cli.Bench;
 /// answering requests of the same size, same client); 1,000 idle long polls; optionally the same load
 /// against moto_server.
 /// </summary>
-internal sealed class SqsBench(TextWriter output, TimeSpan duration, int producers, int consumers, int messageBytes, bool moto)
+internal sealed class SqsBench(TextWriter output, TimeSpan duration, int producers, int consumers, int messageBytes, bool moto, bool inMemory = false)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -22,9 +22,11 @@ internal sealed class SqsBench(TextWriter output, TimeSpan duration, int produce
         var data = Path.Combine(Path.GetTempPath(), "tideway-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            await using (var server = await ChildServer.StartAsync(["serve", "--port", "0", "--data", data], "Tideway listening on "))
+            await using (var server = await ChildServer.StartAsync(["serve", "--port", "0", "--data", inMemory ? ":memory:" : data], "Tideway listening on "))
             {
-                output.WriteLine($"server: {server.Endpoint} (pid {server.Pid}), SQLite in {data}, durability process (WAL, synchronous=NORMAL)");
+                output.WriteLine(inMemory
+                    ? $"server: {server.Endpoint} (pid {server.Pid}), in-memory store (not durable: shows what storage costs)"
+                    : $"server: {server.Endpoint} (pid {server.Pid}), SQLite in {data}, durability process (WAL, synchronous=NORMAL)");
                 using var load = new SqsLoad(server.Endpoint, messageBytes);
                 var send = await Measure(server, () => load.SendOnlyAsync("bench-send", producers + consumers, duration));
                 Report("send only (SendMessageBatch)", send, load.SendRequestBytes);

@@ -28,12 +28,13 @@ internal static class BenchCommand
         var consumers = new Option<int>("--consumers") { Description = "Concurrent consumers", DefaultValueFactory = _ => 8 };
         var size = new Option<int>("--message-bytes") { Description = "Bytes per message body", DefaultValueFactory = _ => 256 };
         var moto = new Option<bool>("--moto") { Description = "Also run the load against moto_server (moto 5.2 from the machine's python)" };
+        var memory = new Option<bool>("--in-memory") { Description = "Run the server with the in-memory store (not durable; shows the storage share)" };
         var sqs = new Command("sqs", "SQS over loopback HTTP: batched sends, end-to-end send/receive/delete, the echo ceiling, idle long polls; server CPU and memory.")
         {
-            seconds, producers, consumers, size, moto,
+            seconds, producers, consumers, size, moto, memory,
         };
         sqs.SetAction(async (parse, _) => await new SqsBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(producers),
-            parse.GetValue(consumers), parse.GetValue(size), parse.GetValue(moto)).RunAsync().ConfigureAwait(false));
+            parse.GetValue(consumers), parse.GetValue(size), parse.GetValue(moto), parse.GetValue(memory)).RunAsync().ConfigureAwait(false));
         var echo = new Command("echo-server", "The trivial endpoint bench sqs measures its ceiling against.") { Hidden = true };
         echo.SetAction(async (_, _) => await EchoServer.RunAsync().ConfigureAwait(false));
         return new Command("bench", "Benchmarks of the whole system.") { patterns, sqs, echo };
