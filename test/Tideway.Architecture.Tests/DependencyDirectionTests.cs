@@ -13,13 +13,40 @@ public sealed class DependencyDirectionTests
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["Tideway.Patterns"] = [],
-        ["tideway"] = ["Tideway.Patterns"],
+        ["Tideway.Primitives"] = [],
+        ["Tideway.Wire"] = [],
+        ["Tideway.Storage"] = ["Tideway.Primitives"],
+        ["Tideway.Storage.Sqlite"] = ["Tideway.Storage", "Tideway.Primitives"],
+        ["Tideway.Queues"] = ["Tideway.Storage", "Tideway.Primitives"],
+        ["Tideway.Logs"] = ["Tideway.Storage", "Tideway.Primitives"],
+        ["Tideway.Server"] = ["Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Wire", "Tideway.Patterns"],
+        ["tideway"] = ["Tideway.Patterns", "Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Wire", "Tideway.Server"],
     };
+
+    /// <summary>Engines know nothing of HTTP, of a database driver, or of each other (DESIGN.md).</summary>
+    [Theory]
+    [InlineData("Tideway.Queues")]
+    [InlineData("Tideway.Logs")]
+    [InlineData("Tideway.Storage")]
+    public void engines_and_the_contract_reference_no_http_and_no_database_driver(string assembly)
+    {
+        var references = Load(assembly).GetReferencedAssemblies().Select(r => r.Name!).ToArray();
+        references.ShouldNotContain(name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
+            || name.StartsWith("Microsoft.Data", StringComparison.Ordinal) || name.StartsWith("Npgsql", StringComparison.Ordinal)
+            || name == "Tideway.Wire" || name == "Tideway.Server");
+    }
 
     private static Assembly Load(string name) => Assembly.Load(new AssemblyName(name));
 
     [Theory]
     [InlineData("Tideway.Patterns")]
+    [InlineData("Tideway.Primitives")]
+    [InlineData("Tideway.Wire")]
+    [InlineData("Tideway.Storage")]
+    [InlineData("Tideway.Storage.Sqlite")]
+    [InlineData("Tideway.Queues")]
+    [InlineData("Tideway.Logs")]
+    [InlineData("Tideway.Server")]
     [InlineData("tideway")]
     public void references_only_the_layers_below(string assembly)
     {
@@ -30,10 +57,13 @@ public sealed class DependencyDirectionTests
         references.ShouldBeSubsetOf(Allowed[assembly]);
     }
 
-    [Fact]
-    public void patterns_depends_on_the_bcl_only()
+    [Theory]
+    [InlineData("Tideway.Patterns")]
+    [InlineData("Tideway.Primitives")]
+    [InlineData("Tideway.Wire")]
+    public void pure_libraries_depend_on_the_bcl_only(string assembly)
     {
-        var references = Load("Tideway.Patterns").GetReferencedAssemblies().Select(r => r.Name!).ToArray();
+        var references = Load(assembly).GetReferencedAssemblies().Select(r => r.Name!).ToArray();
         references.ShouldAllBe(name => name == "netstandard" || name.StartsWith("System", StringComparison.Ordinal) || name == "Microsoft.Win32.Primitives");
     }
 }
