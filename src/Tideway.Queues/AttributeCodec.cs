@@ -15,50 +15,66 @@ internal static class AttributeCodec
         {
             return null;
         }
-        var buffer = new List<byte>(256);
-        WriteSection(buffer, attributes);
-        WriteSection(buffer, system);
-        return [.. buffer];
+        var blob = new byte[SectionSize(attributes) + SectionSize(system)];
+        var position = 0;
+        WriteSection(blob, ref position, attributes);
+        WriteSection(blob, ref position, system);
+        return blob;
     }
 
-    private static void WriteSection(List<byte> buffer, IReadOnlyDictionary<string, MessageAttributeValue>? section)
+    private static int SectionSize(IReadOnlyDictionary<string, MessageAttributeValue>? section)
     {
-        WriteInt(buffer, section?.Count ?? 0);
+        var size = 4;
+        if (section is null)
+        {
+            return size;
+        }
+        foreach (var (name, value) in section)
+        {
+            size += 4 + Encoding.UTF8.GetByteCount(name) + 4 + Encoding.UTF8.GetByteCount(value.DataType) + 1 + 4
+                + (value.IsBinary ? value.BinaryValue?.Length ?? 0 : Encoding.UTF8.GetByteCount(value.StringValue ?? string.Empty));
+        }
+        return size;
+    }
+
+    private static void WriteSection(byte[] blob, ref int position, IReadOnlyDictionary<string, MessageAttributeValue>? section)
+    {
+        WriteInt(blob, ref position, section?.Count ?? 0);
         if (section is null)
         {
             return;
         }
         foreach (var (name, value) in section)
         {
-            WriteBytes(buffer, Encoding.UTF8.GetBytes(name));
-            WriteBytes(buffer, Encoding.UTF8.GetBytes(value.DataType));
+            WriteString(blob, ref position, name);
+            WriteString(blob, ref position, value.DataType);
             if (value.IsBinary)
             {
-                buffer.Add(2);
-                WriteBytes(buffer, value.BinaryValue ?? []);
+                blob[position++] = 2;
+                var bytes = value.BinaryValue ?? [];
+                WriteInt(blob, ref position, bytes.Length);
+                bytes.CopyTo(blob.AsSpan(position));
+                position += bytes.Length;
             }
             else
             {
-                buffer.Add(1);
-                WriteBytes(buffer, Encoding.UTF8.GetBytes(value.StringValue ?? string.Empty));
+                blob[position++] = 1;
+                WriteString(blob, ref position, value.StringValue ?? string.Empty);
             }
         }
     }
 
-    private static void WriteInt(List<byte> buffer, int value)
+    private static void WriteInt(byte[] blob, ref int position, int value)
     {
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(bytes, value);
-        foreach (var b in bytes)
-        {
-            buffer.Add(b);
-        }
+        BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(position), value);
+        position += 4;
     }
 
-    private static void WriteBytes(List<byte> buffer, byte[] value)
+    private static void WriteString(byte[] blob, ref int position, string value)
     {
-        WriteInt(buffer, value.Length);
-        buffer.AddRange(value);
+        var length = Encoding.UTF8.GetBytes(value, blob.AsSpan(position + 4));
+        WriteInt(blob, ref position, length);
+        position += length;
     }
 
     public static (List<KeyValuePair<string, MessageAttributeValue>> Attributes, List<KeyValuePair<string, MessageAttributeValue>> System) Decode(byte[]? blob)

@@ -209,16 +209,27 @@ public static class QueueAttributes
         return "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":" + maxReceive.Value.ToString(CultureInfo.InvariantCulture) + "}";
     }
 
-    /// <summary>Reads a stored (normalized) RedrivePolicy.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string, int)> ParsedPolicies = new(StringComparer.Ordinal);
+
+    /// <summary>Reads a stored (normalized) RedrivePolicy; parsed once per distinct policy (every receive asks).</summary>
     public static (string DeadLetterTargetArn, int MaxReceiveCount)? ParseRedrivePolicy(string? value)
     {
         if (string.IsNullOrEmpty(value))
         {
             return null;
         }
+        if (ParsedPolicies.TryGetValue(value, out var parsed))
+        {
+            return parsed;
+        }
         using var document = JsonDocument.Parse(value);
         var root = document.RootElement;
-        return (root.GetProperty("deadLetterTargetArn").GetString()!, root.GetProperty("maxReceiveCount").GetInt32());
+        parsed = (root.GetProperty("deadLetterTargetArn").GetString()!, root.GetProperty("maxReceiveCount").GetInt32());
+        if (ParsedPolicies.Count < 10_000)
+        {
+            ParsedPolicies[value] = parsed;
+        }
+        return parsed;
     }
 
     private static bool IsJsonObject(string value)

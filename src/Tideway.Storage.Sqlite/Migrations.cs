@@ -11,7 +11,7 @@ internal static class Migrations
 {
     private static readonly string[] Steps =
     [
-        // 1: queues, messages, FIFO deduplication; log groups, streams, events.
+        // 1: queues, messages (no index by queue: the provider deletes by sequence), FIFO deduplication; log groups, streams, events.
         """
         CREATE TABLE queues (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -25,7 +25,6 @@ internal static class Migrations
             group_id TEXT, dedup_id TEXT, sent_at INTEGER NOT NULL, enqueued_at INTEGER NOT NULL,
             visible_at INTEGER NOT NULL, receive_count INTEGER NOT NULL, first_received_at INTEGER NOT NULL,
             receipt_token INTEGER NOT NULL, source_queue_id INTEGER NOT NULL);
-        CREATE INDEX messages_by_queue ON messages (queue_id);
         CREATE TABLE dedup (
             queue_id INTEGER NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, message_id TEXT NOT NULL,
             expires_at INTEGER NOT NULL, PRIMARY KEY (queue_id, key)) WITHOUT ROWID;

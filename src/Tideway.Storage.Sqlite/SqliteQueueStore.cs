@@ -161,7 +161,11 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
         public void QueueSaved(QueueRecord queue) => Append(new SaveQueue(queue));
 
-        public void QueueDeleted(long queueId) => Append(new DeleteQueue(queueId));
+        public void QueueDeleted(long queueId, IReadOnlyCollection<long> sequences)
+        {
+            (_deleted ??= new List<long>(sequences.Count)).AddRange(sequences);
+            Append(new DeleteQueue(queueId));
+        }
 
         public void MessageInserted(StoredMessage message) => (_inserted ??= new List<StoredMessage>(10)).Add(message.Snapshot());
 
@@ -171,7 +175,11 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
         public void MessageDeleted(long sequence) => (_deleted ??= new List<long>(10)).Add(sequence);
 
-        public void QueuePurged(long queueId) => Append(new PurgeQueue(queueId));
+        public void QueuePurged(long queueId, IReadOnlyCollection<long> sequences)
+        {
+            (_deleted ??= new List<long>(sequences.Count)).AddRange(sequences);
+            Flush();
+        }
 
         public void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt) =>
             Append(new RecordDeduplication(queueId, key, sequence, messageId, expiresAt));
@@ -306,15 +314,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     {
         public override void Execute(WriteContext context)
         {
-            context.Execute("DELETE FROM messages WHERE queue_id = $p0", queueId);
             context.Execute("DELETE FROM dedup WHERE queue_id = $p0", queueId);
             context.Execute("DELETE FROM queues WHERE id = $p0", queueId);
         }
-    }
-
-    private sealed class PurgeQueue(long queueId) : WriteOp
-    {
-        public override void Execute(WriteContext context) => context.Execute("DELETE FROM messages WHERE queue_id = $p0", queueId);
     }
 
     private sealed class RecordDeduplication(long queueId, string key, long sequence, string messageId, long expiresAt) : WriteOp

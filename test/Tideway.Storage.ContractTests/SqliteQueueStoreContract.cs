@@ -87,6 +87,17 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task a_purge_stays_purged_after_reopening()
+    {
+        var queue = await Queue("q");
+        await Queues.SendAsync(queue.Id, [.. Enumerable.Range(0, 50).Select(i => Message($"m{i}"))], T0, 0);
+        await Queues.PurgeAsync(queue.Id);
+        await Queues.SendAsync(queue.Id, [Message("after")], T0 + 1, 0);
+        await ReopenAsync(T0 + 2);
+        (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 2, 30_000, 86_400_000))).Select(m => m.Body).ShouldBe(["after"]);
+    }
+
+    [Fact]
     public async Task a_database_from_a_newer_schema_is_refused()
     {
         await Store.DisposeAsync();

@@ -8,7 +8,8 @@ internal interface IQueueJournal
 {
     void QueueSaved(QueueRecord queue);
 
-    void QueueDeleted(long queueId);
+    /// <summary>The queue and its messages (<paramref name="sequences"/>) are gone.</summary>
+    void QueueDeleted(long queueId, IReadOnlyCollection<long> sequences);
 
     void MessageInserted(StoredMessage message);
 
@@ -17,7 +18,8 @@ internal interface IQueueJournal
 
     void MessageDeleted(long sequence);
 
-    void QueuePurged(long queueId);
+    /// <summary>The queue's messages (<paramref name="sequences"/>) are gone.</summary>
+    void QueuePurged(long queueId, IReadOnlyCollection<long> sequences);
 
     void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt);
 }
@@ -29,7 +31,7 @@ internal sealed class NullQueueJournal : IQueueJournal
 
     public void QueueSaved(QueueRecord queue) { }
 
-    public void QueueDeleted(long queueId) { }
+    public void QueueDeleted(long queueId, IReadOnlyCollection<long> sequences) { }
 
     public void MessageInserted(StoredMessage message) { }
 
@@ -37,7 +39,7 @@ internal sealed class NullQueueJournal : IQueueJournal
 
     public void MessageDeleted(long sequence) { }
 
-    public void QueuePurged(long queueId) { }
+    public void QueuePurged(long queueId, IReadOnlyCollection<long> sequences) { }
 
     public void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt) { }
 }

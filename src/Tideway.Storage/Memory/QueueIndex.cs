@@ -80,8 +80,9 @@ internal sealed class QueueIndex(IQueueJournal journal)
             return false;
         }
         _byName.Remove((state.Record.Account, state.Record.Region, state.Record.Name));
+        var sequences = state.Messages.Keys.ToArray();
         state.Clear();
-        journal.QueueDeleted(queueId);
+        journal.QueueDeleted(queueId, sequences);
         return true;
     }
 
@@ -348,8 +349,9 @@ internal sealed class QueueIndex(IQueueJournal journal)
     public void Purge(long queueId)
     {
         var state = Get(queueId);
+        var sequences = state.Messages.Keys.ToArray();
         state.Clear();
-        journal.QueuePurged(queueId);
+        journal.QueuePurged(queueId, sequences);
     }
 
     public int Expire(long queueId, long cutoff)
