@@ -203,7 +203,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
                 text.Append(r == 0 ? "(" : ", (");
                 for (var c = 0; c < columns; c++)
                 {
-                    text.Append(c == 0 ? "$p" : ", $p").Append(r * columns + c);
+                    text.Append(c == 0 ? "?" : ", ?");
                 }
                 text.Append(')');
             }
@@ -229,28 +229,27 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             for (var start = 0; start < messages.Count; start += MultiRow.Chunk)
             {
                 var rows = Math.Min(MultiRow.Chunk, messages.Count - start);
-                var command = context.Command(MultiRow.Insert(rows), rows * 14);
-                var p = command.Parameters;
+                var statement = context.Statement(MultiRow.Insert(rows));
                 for (var r = 0; r < rows; r++)
                 {
                     var m = messages[start + r];
-                    var b = r * 14;
-                    p[b].Value = m.Sequence;
-                    p[b + 1].Value = m.QueueId;
-                    p[b + 2].Value = m.MessageId;
-                    p[b + 3].Value = m.Body;
-                    p[b + 4].Value = (object?)m.Attributes ?? DBNull.Value;
-                    p[b + 5].Value = (object?)m.GroupId ?? DBNull.Value;
-                    p[b + 6].Value = (object?)m.DeduplicationId ?? DBNull.Value;
-                    p[b + 7].Value = m.SentAt;
-                    p[b + 8].Value = m.EnqueuedAt;
-                    p[b + 9].Value = m.VisibleAt;
-                    p[b + 10].Value = m.ReceiveCount;
-                    p[b + 11].Value = m.FirstReceivedAt;
-                    p[b + 12].Value = m.ReceiptToken;
-                    p[b + 13].Value = m.SourceQueueId;
+                    var b = r * 14 + 1;
+                    WriteContext.Bind(statement, b, m.Sequence);
+                    WriteContext.Bind(statement, b + 1, m.QueueId);
+                    WriteContext.Bind(statement, b + 2, m.MessageId);
+                    WriteContext.Bind(statement, b + 3, m.Body);
+                    WriteContext.Bind(statement, b + 4, m.Attributes);
+                    WriteContext.Bind(statement, b + 5, m.GroupId);
+                    WriteContext.Bind(statement, b + 6, m.DeduplicationId);
+                    WriteContext.Bind(statement, b + 7, m.SentAt);
+                    WriteContext.Bind(statement, b + 8, m.EnqueuedAt);
+                    WriteContext.Bind(statement, b + 9, m.VisibleAt);
+                    WriteContext.Bind(statement, b + 10, m.ReceiveCount);
+                    WriteContext.Bind(statement, b + 11, m.FirstReceivedAt);
+                    WriteContext.Bind(statement, b + 12, m.ReceiptToken);
+                    WriteContext.Bind(statement, b + 13, m.SourceQueueId);
                 }
-                command.ExecuteNonQuery();
+                context.Run(statement);
             }
         }
     }
@@ -262,22 +261,21 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             for (var start = 0; start < states.Count; start += MultiRow.Chunk)
             {
                 var rows = Math.Min(MultiRow.Chunk, states.Count - start);
-                var command = context.Command(MultiRow.Update(rows), rows * 8);
-                var p = command.Parameters;
+                var statement = context.Statement(MultiRow.Update(rows));
                 for (var r = 0; r < rows; r++)
                 {
                     var m = states[start + r];
-                    var b = r * 8;
-                    p[b].Value = m.Sequence;
-                    p[b + 1].Value = m.QueueId;
-                    p[b + 2].Value = m.EnqueuedAt;
-                    p[b + 3].Value = m.VisibleAt;
-                    p[b + 4].Value = m.ReceiveCount;
-                    p[b + 5].Value = m.FirstReceivedAt;
-                    p[b + 6].Value = m.ReceiptToken;
-                    p[b + 7].Value = m.SourceQueueId;
+                    var b = r * 8 + 1;
+                    WriteContext.Bind(statement, b, m.Sequence);
+                    WriteContext.Bind(statement, b + 1, m.QueueId);
+                    WriteContext.Bind(statement, b + 2, m.EnqueuedAt);
+                    WriteContext.Bind(statement, b + 3, m.VisibleAt);
+                    WriteContext.Bind(statement, b + 4, m.ReceiveCount);
+                    WriteContext.Bind(statement, b + 5, m.FirstReceivedAt);
+                    WriteContext.Bind(statement, b + 6, m.ReceiptToken);
+                    WriteContext.Bind(statement, b + 7, m.SourceQueueId);
                 }
-                command.ExecuteNonQuery();
+                context.Run(statement);
             }
         }
     }
@@ -289,12 +287,12 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             for (var start = 0; start < sequences.Count; start += MultiRow.Chunk)
             {
                 var rows = Math.Min(MultiRow.Chunk, sequences.Count - start);
-                var command = context.Command(MultiRow.Delete(rows), rows);
+                var statement = context.Statement(MultiRow.Delete(rows));
                 for (var r = 0; r < rows; r++)
                 {
-                    command.Parameters[r].Value = sequences[start + r];
+                    WriteContext.Bind(statement, r + 1, sequences[start + r]);
                 }
-                command.ExecuteNonQuery();
+                context.Run(statement);
             }
         }
     }
