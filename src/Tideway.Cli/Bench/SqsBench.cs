@@ -28,6 +28,8 @@ internal sealed class SqsBench(TextWriter output, TimeSpan duration, int produce
                     ? $"server: {server.Endpoint} (pid {server.Pid}), in-memory store (not durable: shows what storage costs)"
                     : $"server: {server.Endpoint} (pid {server.Pid}), SQLite in {data}, durability process (WAL, synchronous=NORMAL)");
                 using var load = new SqsLoad(server.Endpoint, messageBytes);
+                // Warm up (JIT tiers, connection pools, SQLite pages); not reported.
+                await load.EndToEndAsync("bench-warmup", producers, consumers, TimeSpan.FromSeconds(3));
                 var send = await Measure(server, () => load.SendOnlyAsync("bench-send", producers + consumers, duration));
                 Report("send only (SendMessageBatch)", send, load.SendRequestBytes);
                 var both = await Measure(server, () => load.EndToEndAsync("bench-e2e", producers, consumers, duration));
@@ -35,6 +37,7 @@ internal sealed class SqsBench(TextWriter output, TimeSpan duration, int produce
                 await IdlePollsAsync(server, load);
                 await using var echo = await ChildServer.StartAsync(["bench", "echo-server"], "echo listening on ");
                 using var echoLoad = new SqsLoad(echo.Endpoint, messageBytes);
+                await echoLoad.EchoAsync(producers + consumers, TimeSpan.FromSeconds(3));
                 var ceiling = await Measure(echo, () => echoLoad.EchoAsync(producers + consumers, duration));
                 Report("echo ceiling (same requests, trivial endpoint)", ceiling, load.SendRequestBytes);
                 output.WriteLine();

@@ -69,7 +69,16 @@ internal sealed class SqsLoad : IDisposable
     public async Task<LoadResult> SendOnlyAsync(string name, int workers, TimeSpan duration)
     {
         var url = await CreateQueueAsync(name).ConfigureAwait(false);
-        var body = SendBody(url);
+        var result = await HammerAsync(SendBody(url), workers, duration).ConfigureAwait(false);
+        return result with { Sent = (result.Requests - result.Errors) * 10 };
+    }
+
+    /// <summary>The ceiling: the same SendMessageBatch requests against the echo endpoint.</summary>
+    public Task<LoadResult> EchoAsync(int workers, TimeSpan duration) =>
+        HammerAsync(SendBody("http://127.0.0.1:4566/000000000000/bench"), workers, duration);
+
+    private async Task<LoadResult> HammerAsync(byte[] body, int workers, TimeSpan duration)
+    {
         long requests = 0, errors = 0;
         var latencies = new List<double>();
         var clock = Stopwatch.StartNew();
@@ -93,8 +102,7 @@ internal sealed class SqsLoad : IDisposable
             }
         })).ToArray();
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        var seconds = clock.Elapsed.TotalSeconds;
-        return new LoadResult(requests, (requests - errors) * 10, 0, errors, seconds, latencies);
+        return new LoadResult(requests, 0, 0, errors, clock.Elapsed.TotalSeconds, latencies);
     }
 
     public async Task<LoadResult> EndToEndAsync(string name, int producers, int consumers, TimeSpan duration)
@@ -178,35 +186,6 @@ internal sealed class SqsLoad : IDisposable
                 handles.Add(reader.GetString()!);
             }
         }
-    }
-
-    public async Task<LoadResult> EchoAsync(int workers, TimeSpan duration)
-    {
-        var body = SendBody("http://127.0.0.1:4566/000000000000/bench");
-        long requests = 0, errors = 0;
-        var latencies = new List<double>();
-        var clock = Stopwatch.StartNew();
-        var tasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
-        {
-            var mine = new List<double>();
-            while (clock.Elapsed < duration)
-            {
-                var started = Stopwatch.GetTimestamp();
-                var (ok, _) = await CallAsync("SendMessageBatch", body).ConfigureAwait(false);
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                Interlocked.Increment(ref requests);
-                if (!ok)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-            }
-            lock (latencies)
-            {
-                latencies.AddRange(mine);
-            }
-        })).ToArray();
-        await Task.WhenAll(tasks).ConfigureAwait(false);
-        return new LoadResult(requests, 0, 0, errors, clock.Elapsed.TotalSeconds, latencies);
     }
 
     /// <summary>Parks <paramref name="count"/> long polls (20 s) on an empty queue; stopping cancels them.</summary>
