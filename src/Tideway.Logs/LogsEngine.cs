@@ -635,6 +635,14 @@ public sealed class LogsEngine
         IReadOnlyCollection<string>? streams = null;
         if (request.LogStreamNames is { } wanted)
         {
+            foreach (var name in wanted)
+            {
+                // AWS fails the whole request when any listed stream does not exist (it does not skip the name).
+                if (_store.FindStream(group.Id, name) is null)
+                {
+                    throw LogsErrors.StreamNotFound();
+                }
+            }
             streams = new HashSet<string>(wanted, StringComparer.Ordinal);
         }
         else if (request.LogStreamNamePrefix is { } prefix)

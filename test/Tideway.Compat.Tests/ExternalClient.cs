@@ -36,14 +36,15 @@ public static class ExternalClient
         return directory?.FullName ?? throw new InvalidOperationException("Tideway.slnx not found above " + AppContext.BaseDirectory);
     }
 
-    public static async Task<ClientRun> RunAsync(string fileName, IEnumerable<string> arguments, string? endpoint = null, string? stdin = null,
-        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    /// <summary>How every real client is started: throwaway credentials, no user configuration, no proxies, one attempt.</summary>
+    public static ProcessStartInfo CreateStartInfo(string fileName, IEnumerable<string> arguments, string? endpoint = null,
+        IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null, bool redirectInput = false)
     {
         var start = new ProcessStartInfo(fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
+            RedirectStandardInput = redirectInput,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
@@ -75,6 +76,13 @@ public static class ExternalClient
                 env[key] = value;
             }
         }
+        return start;
+    }
+
+    public static async Task<ClientRun> RunAsync(string fileName, IEnumerable<string> arguments, string? endpoint = null, string? stdin = null,
+        TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var start = CreateStartInfo(fileName, arguments, endpoint, environment, workingDirectory, stdin is not null);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

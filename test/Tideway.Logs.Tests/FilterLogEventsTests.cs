@@ -74,7 +74,7 @@ public sealed class FilterLogEventsTests : EngineTestBase
         Messages(Filter(new FilterLogEventsRequest("g", LogStreamNames: ["worker", "web-2"]))).ShouldBe(["web-2", "worker"]);
         Messages(Filter(new FilterLogEventsRequest("g", LogStreamNamePrefix: "web"))).ShouldBe(["web-1", "web-2"]);
         Filter(new FilterLogEventsRequest("g", LogStreamNamePrefix: "none")).Events.ShouldBeEmpty();
-        Filter(new FilterLogEventsRequest("g", LogStreamNames: ["missing"])).Events.ShouldBeEmpty();
+        Fails(() => Filter(new FilterLogEventsRequest("g", LogStreamNames: ["worker", "missing"]))).Message.ShouldBe("The specified log stream does not exist.");
     }
 
     [Fact]
