@@ -92,12 +92,15 @@ public sealed partial class SqsEngine
         var current = _store.GetQueue(queue.Id) ?? throw QueueDoesNotExist();
         var visibility = request.VisibilityTimeout ?? QueueAttributes.Number(current.Attributes, "VisibilityTimeout");
         var retention = QueueAttributes.Number(current.Attributes, "MessageRetentionPeriod") * 1000L;
-        var claim = new ClaimRequest(request.MaxNumberOfMessages, Now, visibility * 1000L, retention);
+        // Without a redrive policy the receive count decides nothing: claims are then not journaled one by one
+        // (a crash may lower ApproximateReceiveCount; a clean shutdown keeps it).
+        var claim = new ClaimRequest(request.MaxNumberOfMessages, Now, visibility * 1000L, retention, JournalClaims: false);
         if (QueueAttributes.ParseRedrivePolicy(current.Attributes.GetValueOrDefault("RedrivePolicy")) is { } policy
             && FindByArn(policy.DeadLetterTargetArn) is { } deadLetters)
         {
             claim = claim with
             {
+                JournalClaims = true,
                 MaxReceiveCount = policy.MaxReceiveCount,
                 DeadLetterQueueId = deadLetters.Id,
                 DeadLetterRetentionMs = QueueAttributes.Number(deadLetters.Attributes, "MessageRetentionPeriod") * 1000L,
@@ -115,9 +118,11 @@ public sealed partial class SqsEngine
 
     private ReceivedMessage Shape(QueueRecord queue, StoredMessage message, ReceiveMessageRequest request)
     {
-        var (attributes, system) = AttributeCodec.Decode(message.Attributes);
         var wantedSystem = request.AttributeNames ?? [];
         var allSystem = wantedSystem.Contains("All");
+        var wanted = request.MessageAttributeNames ?? [];
+        var decode = wanted.Count > 0 || allSystem || wantedSystem.Contains("SenderId") || wantedSystem.Contains("AWSTraceHeader");
+        var (attributes, system) = decode ? AttributeCodec.Decode(message.Attributes) : AttributeCodec.Decode(null);
         var systemValues = new List<KeyValuePair<string, string>>();
         foreach (var name in SystemAttributeOrder)
         {
@@ -144,7 +149,6 @@ public sealed partial class SqsEngine
             }
         }
         var selected = new List<KeyValuePair<string, MessageAttributeValue>>();
-        var wanted = request.MessageAttributeNames ?? [];
         if (wanted.Count > 0)
         {
             foreach (var attribute in attributes)

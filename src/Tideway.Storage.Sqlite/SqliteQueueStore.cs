@@ -120,6 +120,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
     private protected override void CaptureWriteBehind() => _journal.Flush();
 
+    /// <summary>Writes the receive counts of claims that were not journaled, before the writer stops.</summary>
+    public ValueTask CloseAsync() => JournalPendingClaims();
+
     /// <summary>
     /// Turns the index's changes into writer operations. Message inserts, updates and deletes of one store
     /// operation are gathered and written as one multi-row statement each (a SendMessageBatch of ten is one

@@ -93,11 +93,18 @@ public sealed class SqliteStore : ITidewayStore
     }
 
     /// <summary>Drains the writer (every acknowledged change is already committed) and closes the database.</summary>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await _queues.CloseAsync().ConfigureAwait(false);
+        }
+        catch (StoreClosedException)
+        {
+            // The writer already failed; there is nothing more to keep.
+        }
         _writer.Dispose();
         _writeConnection.Dispose();
         SqliteConnection.ClearAllPools();
-        return ValueTask.CompletedTask;
     }
 }

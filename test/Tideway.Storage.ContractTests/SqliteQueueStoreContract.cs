@@ -87,6 +87,18 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task claims_that_were_not_journaled_are_written_when_the_store_closes()
+    {
+        var queue = await Queue("q");
+        await Queues.SendAsync(queue.Id, [Message("a")], T0, 0);
+        var lazy = new ClaimRequest(1, T0, 0, 86_400_000, JournalClaims: false);
+        await Queues.ClaimAsync(queue.Id, lazy);
+        await Queues.ClaimAsync(queue.Id, lazy with { Now = T0 + 1 });
+        await ReopenAsync(T0 + 2);
+        (await Queues.ClaimAsync(queue.Id, lazy with { Now = T0 + 2 }))[0].ReceiveCount.ShouldBe(3);
+    }
+
+    [Fact]
     public async Task a_purge_stays_purged_after_reopening()
     {
         var queue = await Queue("q");

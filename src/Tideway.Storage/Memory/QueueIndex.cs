@@ -82,6 +82,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
         _byName.Remove((state.Record.Account, state.Record.Region, state.Record.Name));
         var sequences = state.Messages.Keys.ToArray();
         state.Clear();
+        _unjournaled.RemoveWhere(static m => !m.Live);
         journal.QueueDeleted(queueId, sequences);
         return true;
     }
@@ -256,7 +257,36 @@ internal sealed class QueueIndex(IQueueJournal journal)
         message.ReceiptToken = _nextToken++;
         message.VisibleAt = request.Now + request.VisibilityTimeoutMs;
         message.Version++;
-        journal.MessageChanged(message);
+        if (request.JournalClaims)
+        {
+            journal.MessageChanged(message);
+        }
+        else
+        {
+            _unjournaled.Add(message);
+        }
+    }
+
+    /// <summary>Received messages whose claims were not journaled (see <see cref="ClaimRequest.JournalClaims"/>).</summary>
+    private readonly HashSet<StoredMessage> _unjournaled = new(ReferenceEqualityComparer.Instance);
+
+    private void Forget(QueueState state, StoredMessage message)
+    {
+        state.Remove(message);
+        _unjournaled.Remove(message);
+    }
+
+    /// <summary>Journals the claims that were not journaled, so a clean shutdown keeps every receive count.</summary>
+    public void JournalPendingClaims()
+    {
+        foreach (var message in _unjournaled)
+        {
+            if (message.Live)
+            {
+                journal.MessageChanged(message);
+            }
+        }
+        _unjournaled.Clear();
     }
 
     /// <summary>Expires a message past retention or moves an over-received one to the dead-letter queue.</summary>
@@ -264,14 +294,14 @@ internal sealed class QueueIndex(IQueueJournal journal)
     {
         if (message.EnqueuedAt + request.RetentionMs <= request.Now)
         {
-            state.Remove(message);
+            Forget(state, message);
             journal.MessageDeleted(message.Sequence);
             return true;
         }
         if (request.DeadLetterQueueId != 0 && request.MaxReceiveCount > 0 && message.ReceiveCount >= request.MaxReceiveCount
             && _queues.TryGetValue(request.DeadLetterQueueId, out var deadLetters) && deadLetters != state)
         {
-            state.Remove(message);
+            Forget(state, message);
             var moved = message.Snapshot();
             moved.Live = true;
             moved.QueueId = deadLetters.Record.Id;
@@ -308,7 +338,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
                 outcomes[i] = ReceiptOutcome.Stale;
                 continue;
             }
-            state.Remove(message);
+            Forget(state, message);
             journal.MessageDeleted(message.Sequence);
             outcomes[i] = ReceiptOutcome.Ok;
         }
@@ -351,6 +381,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
         var state = Get(queueId);
         var sequences = state.Messages.Keys.ToArray();
         state.Clear();
+        _unjournaled.RemoveWhere(static m => !m.Live);
         journal.QueuePurged(queueId, sequences);
     }
 
@@ -371,7 +402,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
         }
         foreach (var message in expired)
         {
-            state.Remove(message);
+            Forget(state, message);
             journal.MessageDeleted(message.Sequence);
         }
         return expired.Count;
@@ -398,7 +429,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
                 break;
             }
             var destination = _queues[destinationQueueId != 0 ? destinationQueueId : message.SourceQueueId];
-            source.Remove(message);
+            Forget(source, message);
             var copy = message.Snapshot();
             copy.Live = true;
             copy.QueueId = destination.Record.Id;

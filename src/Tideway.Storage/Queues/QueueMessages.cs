@@ -104,6 +104,11 @@ public readonly record struct SendOutcome(string MessageId, long Sequence, bool 
 /// <param name="MaxReceiveCount">With a dead-letter queue: a message already received this many times moves there instead.</param>
 /// <param name="DeadLetterQueueId">The dead-letter queue, or 0 for none.</param>
 /// <param name="DeadLetterRetentionMs">The dead-letter queue's retention (to expire moved messages).</param>
+/// <param name="JournalClaims">
+/// Whether a durable provider writes the claim (receive count, visibility) behind at all. The engine asks for it
+/// when the receive count decides something (a redrive policy); otherwise a crash may only lower the
+/// approximate receive count, and a clean shutdown writes the counts anyway.
+/// </param>
 public readonly record struct ClaimRequest(
     int MaxMessages,
     long Now,
@@ -111,7 +116,8 @@ public readonly record struct ClaimRequest(
     long RetentionMs,
     int MaxReceiveCount = 0,
     long DeadLetterQueueId = 0,
-    long DeadLetterRetentionMs = 0);
+    long DeadLetterRetentionMs = 0,
+    bool JournalClaims = true);
 
 /// <summary>The outcome of deleting or changing the visibility of one received message.</summary>
 public enum ReceiptOutcome
