@@ -24,8 +24,8 @@ internal static class BenchCommand
             return new PatternBench(corpus, Console.Out, Math.Max(1, parse.GetValue(passes)), parse.GetValue(only)).Run();
         });
         var seconds = new Option<int>("--seconds") { Description = "Seconds per phase", DefaultValueFactory = _ => 10 };
-        var producers = new Option<int>("--producers") { Description = "Concurrent producers", DefaultValueFactory = _ => 8 };
-        var consumers = new Option<int>("--consumers") { Description = "Concurrent consumers", DefaultValueFactory = _ => 8 };
+        var producers = new Option<int>("--producers") { Description = "Concurrent producers (a consumer makes two requests per batch, so the defaults give it more workers)", DefaultValueFactory = _ => 6 };
+        var consumers = new Option<int>("--consumers") { Description = "Concurrent consumers", DefaultValueFactory = _ => 10 };
         var size = new Option<int>("--message-bytes") { Description = "Bytes per message body", DefaultValueFactory = _ => 256 };
         var moto = new Option<bool>("--moto") { Description = "Also run the load against moto_server (moto 5.2 from the machine's python)" };
         var memory = new Option<bool>("--in-memory") { Description = "Run the server with the in-memory store (not durable; shows the storage share)" };
