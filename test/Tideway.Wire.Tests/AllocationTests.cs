@@ -26,15 +26,20 @@ public sealed class AllocationTests
             verifier.Verify(authorization, vector.Method, vector.Path, vector.Query, headers, vector.Body, vector.Secret, vector.Now).ShouldBe(SigV4Result.Ok);
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < Iterations; i++)
+        // The fewest bytes of five rounds: a per-call allocation shows in every round (the smallest object is
+        // 24 bytes, so at least 24,000 per round); the runtime's one-off allocations while it tiers methods up
+        // (seen in CI: about 1 KB in one round) do not.
+        var fewest = long.MaxValue;
+        for (var round = 0; round < 5; round++)
         {
-            _ = verifier.Verify(authorization, vector.Method, vector.Path, vector.Query, headers, vector.Body, vector.Secret, vector.Now);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Iterations; i++)
+            {
+                _ = verifier.Verify(authorization, vector.Method, vector.Path, vector.Query, headers, vector.Body, vector.Secret, vector.Now);
+            }
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-
-        // Less than a byte per call: no per-call allocation (the smallest object is 24 bytes), while a
-        // one-off allocation by the runtime during the loop does not fail the test.
-        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(Iterations);
+        fewest.ShouldBeLessThan(Iterations);
     }
 
     /// <summary>A header source as a server would write one: a struct over a prepared map.</summary>

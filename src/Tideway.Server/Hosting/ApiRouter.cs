@@ -190,7 +190,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, Authenticat
 
     private static Task<int> WriteSqsJsonErrorAsync(HttpContext context, ServiceException e)
     {
-        var error = SqsErrors.Map(e, AwsProtocol.AwsJson);
+        var error = SqsErrorMap.Map(e, AwsProtocol.AwsJson);
         return WriteJsonErrorAsync(context, error, AwsJsonError.SqsTypePrefix, error.QueryCode);
     }
 
@@ -224,11 +224,11 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, Authenticat
         }
         if (operation.Length == 0)
         {
-            return await WriteXmlErrorAsync(context, SqsErrors.Map(new ServiceException("MissingAction", "The request must contain the parameter Action."), AwsProtocol.AwsQuery), requestId).ConfigureAwait(false);
+            return await WriteXmlErrorAsync(context, SqsErrorMap.Map(new ServiceException("MissingAction", "The request must contain the parameter Action."), AwsProtocol.AwsQuery), requestId).ConfigureAwait(false);
         }
         if (!SqsApi.IsKnown(operation))
         {
-            return await WriteXmlErrorAsync(context, SqsErrors.Map(new ServiceException("InvalidAction", $"The action {operation} is not valid for this endpoint."), AwsProtocol.AwsQuery), requestId).ConfigureAwait(false);
+            return await WriteXmlErrorAsync(context, SqsErrorMap.Map(new ServiceException("InvalidAction", $"The action {operation} is not valid for this endpoint."), AwsProtocol.AwsQuery), requestId).ConfigureAwait(false);
         }
         // Old clients post to the queue URL itself and leave QueueUrl out.
         if (form["QueueUrl"] is null && context.Request.Path.Value is { Length: > 1 } path && path.Count(c => c == '/') == 2)
@@ -242,7 +242,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, Authenticat
         }
         catch (ServiceException e)
         {
-            return await WriteXmlErrorAsync(context, SqsErrors.Map(e, AwsProtocol.AwsQuery), requestId).ConfigureAwait(false);
+            return await WriteXmlErrorAsync(context, SqsErrorMap.Map(e, AwsProtocol.AwsQuery), requestId).ConfigureAwait(false);
         }
         return await WriteAsync(context, 200, output.ContentType, output.Finish()).ConfigureAwait(false);
     }

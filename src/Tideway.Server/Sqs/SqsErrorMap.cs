@@ -8,7 +8,7 @@ namespace Tideway.Server.Sqs;
 /// code (also the <c>x-amzn-query-error</c> header), the HTTP status. From botocore's and the JS SDK's SQS
 /// models (<c>../shared/wire/error-shapes.json</c>); unmodelled common errors as AWS sends them.
 /// </summary>
-internal static class SqsErrors
+internal static class SqsErrorMap
 {
     private static readonly Dictionary<string, (string Shape, string QueryCode, int Status)> Table = new(StringComparer.Ordinal)
     {
