@@ -186,6 +186,8 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
         public void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt) =>
             Append(new RecordDeduplication(queueId, key, sequence, messageId, expiresAt));
+
+        public void DeduplicationExpired(long queueId, long cutoff) => Append(new ExpireDeduplication(queueId, cutoff));
     }
 
     private readonly record struct MessageState(long Sequence, long QueueId, long EnqueuedAt, long VisibleAt, int ReceiveCount, long FirstReceivedAt, long ReceiptToken, long SourceQueueId);
@@ -325,5 +327,11 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         public override void Execute(WriteContext context) => context.Execute(
             "INSERT OR REPLACE INTO dedup (queue_id, key, seq, message_id, expires_at) VALUES ($p0, $p1, $p2, $p3, $p4)",
             queueId, key, sequence, messageId, expiresAt);
+    }
+
+    private sealed class ExpireDeduplication(long queueId, long cutoff) : WriteOp
+    {
+        public override void Execute(WriteContext context) =>
+            context.Execute("DELETE FROM dedup WHERE queue_id = $p0 AND expires_at <= $p1", queueId, cutoff);
     }
 }

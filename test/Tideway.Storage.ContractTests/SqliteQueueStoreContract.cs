@@ -99,6 +99,23 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task expiry_drops_stale_deduplication_entries_from_the_database()
+    {
+        var queue = await Queue("q.fifo");
+        await Queues.SendAsync(queue.Id, [Message("a", group: "g", dedup: "d1"), Message("b", group: "g", dedup: "d2")], T0, 300_000);
+        await Queues.ExpireAsync(queue.Id, T0 + 300_000);
+        await Store.DisposeAsync();
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={System.IO.Path.Combine(_directory.Path, "tideway.db")};Pooling=false"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM dedup";
+            Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture).ShouldBe(0);
+        }
+        Store = SqliteStore.Open(_directory.Path, T0 + 300_000);
+    }
+
+    [Fact]
     public async Task a_purge_stays_purged_after_reopening()
     {
         var queue = await Queue("q");

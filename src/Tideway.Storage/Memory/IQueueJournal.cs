@@ -22,6 +22,9 @@ internal interface IQueueJournal
     void QueuePurged(long queueId, IReadOnlyCollection<long> sequences);
 
     void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt);
+
+    /// <summary>Deduplication entries of the queue that expired at or before <paramref name="cutoff"/> may be dropped.</summary>
+    void DeduplicationExpired(long queueId, long cutoff);
 }
 
 /// <summary>A journal that keeps nothing: the in-memory provider.</summary>
@@ -42,4 +45,6 @@ internal sealed class NullQueueJournal : IQueueJournal
     public void QueuePurged(long queueId, IReadOnlyCollection<long> sequences) { }
 
     public void DeduplicationRecorded(long queueId, string key, long sequence, string messageId, long expiresAt) { }
+
+    public void DeduplicationExpired(long queueId, long cutoff) { }
 }

@@ -388,6 +388,11 @@ internal sealed class QueueIndex(IQueueJournal journal)
     public int Expire(long queueId, long cutoff)
     {
         var state = Get(queueId);
+        state.ForgetExpiredDeduplication(cutoff);
+        if (state.Record.IsFifo)
+        {
+            journal.DeduplicationExpired(queueId, cutoff);
+        }
         List<StoredMessage>? expired = null;
         foreach (var message in state.Messages.Values)
         {
