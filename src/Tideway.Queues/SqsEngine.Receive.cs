@@ -80,9 +80,10 @@ public sealed partial class SqsEngine
             }
         }
         var result = new ReceivedMessage[claimed.Count];
+        var receivedAt = Now;
         for (var i = 0; i < claimed.Count; i++)
         {
-            result[i] = Shape(queue, claimed[i], request);
+            result[i] = Shape(queue, claimed[i], request, receivedAt);
         }
         return result;
     }
@@ -116,7 +117,7 @@ public sealed partial class SqsEngine
         return claimed;
     }
 
-    private ReceivedMessage Shape(QueueRecord queue, StoredMessage message, ReceiveMessageRequest request)
+    private ReceivedMessage Shape(QueueRecord queue, StoredMessage message, ReceiveMessageRequest request, long receivedAt)
     {
         var wantedSystem = request.AttributeNames ?? [];
         var allSystem = wantedSystem.Contains("All");
@@ -159,7 +160,7 @@ public sealed partial class SqsEngine
                 }
             }
         }
-        return new ReceivedMessage(message.MessageId, EncodeReceipt(queue.Id, message.Sequence, message.ReceiptToken), message.Body, systemValues, selected);
+        return new ReceivedMessage(message.MessageId, EncodeReceipt(queue.Id, message.Sequence, message.ReceiptToken, receivedAt), message.Body, systemValues, selected);
     }
 
     private static string? Find(List<KeyValuePair<string, MessageAttributeValue>> values, string name)
@@ -192,25 +193,40 @@ public sealed partial class SqsEngine
 
     // ---------------------------------------------------------------- receipts
 
-    private static string EncodeReceipt(long queueId, long sequence, long token)
+    /// <summary>A receipt handle: version, queue id, message sequence, receive token and the receive's time (for the 12-hour limit).</summary>
+    private static string EncodeReceipt(long queueId, long sequence, long token, long receivedAt)
     {
-        Span<byte> bytes = stackalloc byte[25];
-        bytes[0] = 1;
+        Span<byte> bytes = stackalloc byte[33];
+        bytes[0] = 2;
         BinaryPrimitives.WriteInt64BigEndian(bytes[1..], queueId);
         BinaryPrimitives.WriteInt64BigEndian(bytes[9..], sequence);
         BinaryPrimitives.WriteInt64BigEndian(bytes[17..], token);
+        BinaryPrimitives.WriteInt64BigEndian(bytes[25..], receivedAt);
         return Convert.ToBase64String(bytes);
     }
 
-    private static Receipt DecodeReceipt(QueueRecord queue, string handle)
+    private static Receipt DecodeReceipt(QueueRecord queue, string handle) => DecodeReceipt(queue, handle, out _);
+
+    private static Receipt DecodeReceipt(QueueRecord queue, string handle, out long receivedAt)
     {
-        Span<byte> bytes = stackalloc byte[32];
-        if (handle.Length != 36 || !Convert.TryFromBase64String(handle, bytes, out var written) || written != 25 || bytes[0] != 1
+        Span<byte> bytes = stackalloc byte[36];
+        if (handle.Length != 44 || !Convert.TryFromBase64String(handle, bytes, out var written) || written != 33 || bytes[0] != 2
             || BinaryPrimitives.ReadInt64BigEndian(bytes[1..]) != queue.Id)
         {
             throw ReceiptHandleIsInvalid(handle);
         }
+        receivedAt = BinaryPrimitives.ReadInt64BigEndian(bytes[25..]);
         return new Receipt(BinaryPrimitives.ReadInt64BigEndian(bytes[9..]), BinaryPrimitives.ReadInt64BigEndian(bytes[17..]));
+    }
+
+    /// <summary>SQS limits a message's visibility to 12 hours from the receive that issued the handle.</summary>
+    private void CheckTotalVisibility(long receivedAt, int visibilityTimeout)
+    {
+        if (Now + visibilityTimeout * 1000L - receivedAt > 43_200_000L)
+        {
+            throw new ServiceException("InvalidParameterValue",
+                $"Value {visibilityTimeout.ToString(CultureInfo.InvariantCulture)} for parameter VisibilityTimeout is invalid. Reason: Total VisibilityTimeout for the message is beyond the limit [43200 seconds]");
+        }
     }
 
     private static ServiceException ReceiptHandleIsInvalid(string handle) =>
@@ -282,7 +298,8 @@ public sealed partial class SqsEngine
     {
         queue = _store.GetQueue(queue.Id) ?? throw QueueDoesNotExist();
         ValidateVisibility(visibilityTimeout);
-        var receipt = DecodeReceipt(queue, receiptHandle);
+        var receipt = DecodeReceipt(queue, receiptHandle, out var receivedAt);
+        CheckTotalVisibility(receivedAt, visibilityTimeout);
         var outcome = (await _store.ChangeVisibilityAsync(queue.Id, [receipt], visibilityTimeout * 1000L, Now).ConfigureAwait(false))[0];
         ThrowForVisibility(receiptHandle, outcome);
     }
@@ -318,7 +335,8 @@ public sealed partial class SqsEngine
             try
             {
                 ValidateVisibility(entry.VisibilityTimeout);
-                var receipt = DecodeReceipt(queue, entry.ReceiptHandle);
+                var receipt = DecodeReceipt(queue, entry.ReceiptHandle, out var receivedAt);
+                CheckTotalVisibility(receivedAt, entry.VisibilityTimeout);
                 var outcome = (await _store.ChangeVisibilityAsync(queue.Id, [receipt], entry.VisibilityTimeout * 1000L, Now).ConfigureAwait(false))[0];
                 ThrowForVisibility(entry.ReceiptHandle, outcome);
                 successful.Add(entry.Id);

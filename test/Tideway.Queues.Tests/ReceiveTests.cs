@@ -9,6 +9,20 @@ public sealed class ReceiveTests : EngineTests
 {
     private static string Ms(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    [Fact]
+    public async Task visibility_cannot_be_extended_beyond_12_hours_from_the_receive()
+    {
+        var queue = await CreateAsync("orders");
+        await SendAsync(queue, "hello");
+        var message = await ReceiveOneAsync(queue, visibilityTimeout: 43_200);
+        Advance(3_600);
+        await Engine.ChangeMessageVisibilityAsync(queue, message.ReceiptHandle, 39_600);
+        await Engine.ChangeMessageVisibilityAsync(queue, message.ReceiptHandle, 39_601)
+            .ShouldFailWithAsync("InvalidParameterValue", "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]");
+        var batch = await Engine.ChangeMessageVisibilityBatchAsync(queue, [new ReceiptEntry("a", message.ReceiptHandle, 43_000)]);
+        batch.Failed.Single().Message.ShouldContain("beyond the limit");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(11)]
