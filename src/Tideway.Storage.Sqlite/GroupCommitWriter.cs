@@ -223,7 +223,8 @@ internal sealed class GroupCommitWriter : IDisposable
                 _spare = ops;
                 batch.SetResult();
             }
-            catch (Exception e) when (e is SqliteException or InvalidOperationException or IOException)
+            // Any failure closes the writer: a dying writer thread that left its waiters pending would hang every request.
+            catch (Exception e)
             {
                 lock (_gate)
                 {
