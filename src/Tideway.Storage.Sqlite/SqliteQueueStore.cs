@@ -225,81 +225,72 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             ") AS v WHERE messages.seq = v.column1";
 
         public static string Delete(int rows) => Deletes[rows] ??= "DELETE FROM messages WHERE seq IN " + Rows(1, rows);
+
+        /// <summary>Binds a row's values from position <c>first</c>; returns how many it bound.</summary>
+        public delegate int BindRow<T>(SQLitePCL.sqlite3_stmt statement, int first, T row);
+
+        /// <summary>Runs <paramref name="sql"/>'s statement for the rows, <see cref="Chunk"/> at a time.</summary>
+        public static void Run<T>(WriteContext context, List<T> rows, Func<int, string> sql, BindRow<T> bind)
+        {
+            for (var start = 0; start < rows.Count; start += Chunk)
+            {
+                var count = Math.Min(Chunk, rows.Count - start);
+                var statement = context.Statement(sql(count));
+                var position = 1;
+                for (var r = 0; r < count; r++)
+                {
+                    position += bind(statement, position, rows[start + r]);
+                }
+                context.Run(statement);
+            }
+        }
     }
 
     private sealed class InsertMessages(List<StoredMessage> messages) : WriteOp
     {
-        public override void Execute(WriteContext context)
+        public override void Execute(WriteContext context) => MultiRow.Run(context, messages, MultiRow.Insert, static (statement, b, m) =>
         {
-            for (var start = 0; start < messages.Count; start += MultiRow.Chunk)
-            {
-                var rows = Math.Min(MultiRow.Chunk, messages.Count - start);
-                var statement = context.Statement(MultiRow.Insert(rows));
-                for (var r = 0; r < rows; r++)
-                {
-                    var m = messages[start + r];
-                    var b = r * 14 + 1;
-                    WriteContext.Bind(statement, b, m.Sequence);
-                    WriteContext.Bind(statement, b + 1, m.QueueId);
-                    WriteContext.Bind(statement, b + 2, m.MessageId);
-                    WriteContext.Bind(statement, b + 3, m.Body);
-                    WriteContext.Bind(statement, b + 4, m.Attributes);
-                    WriteContext.Bind(statement, b + 5, m.GroupId);
-                    WriteContext.Bind(statement, b + 6, m.DeduplicationId);
-                    WriteContext.Bind(statement, b + 7, m.SentAt);
-                    WriteContext.Bind(statement, b + 8, m.EnqueuedAt);
-                    WriteContext.Bind(statement, b + 9, m.VisibleAt);
-                    WriteContext.Bind(statement, b + 10, m.ReceiveCount);
-                    WriteContext.Bind(statement, b + 11, m.FirstReceivedAt);
-                    WriteContext.Bind(statement, b + 12, m.ReceiptToken);
-                    WriteContext.Bind(statement, b + 13, m.SourceQueueId);
-                }
-                context.Run(statement);
-            }
-        }
+            WriteContext.Bind(statement, b, m.Sequence);
+            WriteContext.Bind(statement, b + 1, m.QueueId);
+            WriteContext.Bind(statement, b + 2, m.MessageId);
+            WriteContext.Bind(statement, b + 3, m.Body);
+            WriteContext.Bind(statement, b + 4, m.Attributes);
+            WriteContext.Bind(statement, b + 5, m.GroupId);
+            WriteContext.Bind(statement, b + 6, m.DeduplicationId);
+            WriteContext.Bind(statement, b + 7, m.SentAt);
+            WriteContext.Bind(statement, b + 8, m.EnqueuedAt);
+            WriteContext.Bind(statement, b + 9, m.VisibleAt);
+            WriteContext.Bind(statement, b + 10, m.ReceiveCount);
+            WriteContext.Bind(statement, b + 11, m.FirstReceivedAt);
+            WriteContext.Bind(statement, b + 12, m.ReceiptToken);
+            WriteContext.Bind(statement, b + 13, m.SourceQueueId);
+            return 14;
+        });
     }
 
     private sealed class UpdateMessages(List<MessageState> states) : WriteOp
     {
-        public override void Execute(WriteContext context)
+        public override void Execute(WriteContext context) => MultiRow.Run(context, states, MultiRow.Update, static (statement, b, m) =>
         {
-            for (var start = 0; start < states.Count; start += MultiRow.Chunk)
-            {
-                var rows = Math.Min(MultiRow.Chunk, states.Count - start);
-                var statement = context.Statement(MultiRow.Update(rows));
-                for (var r = 0; r < rows; r++)
-                {
-                    var m = states[start + r];
-                    var b = r * 8 + 1;
-                    WriteContext.Bind(statement, b, m.Sequence);
-                    WriteContext.Bind(statement, b + 1, m.QueueId);
-                    WriteContext.Bind(statement, b + 2, m.EnqueuedAt);
-                    WriteContext.Bind(statement, b + 3, m.VisibleAt);
-                    WriteContext.Bind(statement, b + 4, m.ReceiveCount);
-                    WriteContext.Bind(statement, b + 5, m.FirstReceivedAt);
-                    WriteContext.Bind(statement, b + 6, m.ReceiptToken);
-                    WriteContext.Bind(statement, b + 7, m.SourceQueueId);
-                }
-                context.Run(statement);
-            }
-        }
+            WriteContext.Bind(statement, b, m.Sequence);
+            WriteContext.Bind(statement, b + 1, m.QueueId);
+            WriteContext.Bind(statement, b + 2, m.EnqueuedAt);
+            WriteContext.Bind(statement, b + 3, m.VisibleAt);
+            WriteContext.Bind(statement, b + 4, m.ReceiveCount);
+            WriteContext.Bind(statement, b + 5, m.FirstReceivedAt);
+            WriteContext.Bind(statement, b + 6, m.ReceiptToken);
+            WriteContext.Bind(statement, b + 7, m.SourceQueueId);
+            return 8;
+        });
     }
 
     private sealed class DeleteMessages(List<long> sequences) : WriteOp
     {
-        public override void Execute(WriteContext context)
+        public override void Execute(WriteContext context) => MultiRow.Run(context, sequences, MultiRow.Delete, static (statement, b, sequence) =>
         {
-            for (var start = 0; start < sequences.Count; start += MultiRow.Chunk)
-            {
-                var rows = Math.Min(MultiRow.Chunk, sequences.Count - start);
-                var statement = context.Statement(MultiRow.Delete(rows));
-                for (var r = 0; r < rows; r++)
-                {
-                    WriteContext.Bind(statement, r + 1, sequences[start + r]);
-                }
-                context.Run(statement);
-            }
-        }
+            WriteContext.Bind(statement, b, sequence);
+            return 1;
+        });
     }
 
     private sealed class SaveQueue(QueueRecord queue) : WriteOp

@@ -280,6 +280,10 @@ public abstract class QueueStoreContract : IAsyncLifetime
         Queues.MessagesAvailable += announced.Add;
         await Queues.SendAsync(queue.Id, [Message("a")], T0, 0);
         announced.ShouldBe([queue.Id]);
+        var claimed = (await Queues.ClaimAsync(queue.Id, Claim(1, T0)))[0];
+        announced.Clear();
+        await Queues.ChangeVisibilityAsync(queue.Id, [new Receipt(claimed.Sequence, claimed.ReceiptToken)], 0, T0 + 1);
+        announced.ShouldBe([queue.Id]);
     }
 
     [Fact]

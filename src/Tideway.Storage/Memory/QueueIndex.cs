@@ -327,20 +327,12 @@ internal sealed class QueueIndex(IQueueJournal journal)
         var outcomes = new ReceiptOutcome[receipts.Count];
         for (var i = 0; i < receipts.Count; i++)
         {
-            var receipt = receipts[i];
-            if (!state.Messages.TryGetValue(receipt.Sequence, out var message))
+            outcomes[i] = Find(state, receipts[i], out var message);
+            if (outcomes[i] == ReceiptOutcome.Ok)
             {
-                outcomes[i] = ReceiptOutcome.Gone;
-                continue;
+                Forget(state, message!);
+                journal.MessageDeleted(message!.Sequence);
             }
-            if (message.ReceiptToken != receipt.Token)
-            {
-                outcomes[i] = ReceiptOutcome.Stale;
-                continue;
-            }
-            Forget(state, message);
-            journal.MessageDeleted(message.Sequence);
-            outcomes[i] = ReceiptOutcome.Ok;
         }
         return outcomes;
     }
@@ -351,18 +343,12 @@ internal sealed class QueueIndex(IQueueJournal journal)
         var outcomes = new ReceiptOutcome[receipts.Count];
         for (var i = 0; i < receipts.Count; i++)
         {
-            var receipt = receipts[i];
-            if (!state.Messages.TryGetValue(receipt.Sequence, out var message))
+            outcomes[i] = Find(state, receipts[i], out var message);
+            if (outcomes[i] != ReceiptOutcome.Ok)
             {
-                outcomes[i] = ReceiptOutcome.Gone;
                 continue;
             }
-            if (message.ReceiptToken != receipt.Token)
-            {
-                outcomes[i] = ReceiptOutcome.Stale;
-                continue;
-            }
-            if (message.VisibleAt <= now)
+            if (message!.VisibleAt <= now)
             {
                 outcomes[i] = ReceiptOutcome.NotInFlight;
                 continue;
@@ -371,9 +357,18 @@ internal sealed class QueueIndex(IQueueJournal journal)
             message.Version++;
             state.Schedule(message);
             journal.MessageChanged(message);
-            outcomes[i] = ReceiptOutcome.Ok;
         }
         return outcomes;
+    }
+
+    /// <summary>The message a receipt names: Ok with the message, Gone when it is not in the queue, Stale when the receipt is not its latest.</summary>
+    private static ReceiptOutcome Find(QueueState state, Receipt receipt, out StoredMessage? message)
+    {
+        if (!state.Messages.TryGetValue(receipt.Sequence, out message))
+        {
+            return ReceiptOutcome.Gone;
+        }
+        return message.ReceiptToken == receipt.Token ? ReceiptOutcome.Ok : ReceiptOutcome.Stale;
     }
 
     public void Purge(long queueId)
