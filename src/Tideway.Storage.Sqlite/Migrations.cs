@@ -43,6 +43,23 @@ internal static class Migrations
             ingestion_time INTEGER NOT NULL, message TEXT NOT NULL);
         CREATE INDEX log_events_by_time ON log_events (group_id, ts, seq);
         """,
+        // 2: event buses and rules (engine documents), accepted event batches until delivered, deliveries waiting for a retry.
+        """
+        CREATE TABLE event_buses (
+            account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL,
+            PRIMARY KEY (account, region, name)) WITHOUT ROWID;
+        CREATE TABLE event_rules (
+            account TEXT NOT NULL, region TEXT NOT NULL, bus TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL,
+            PRIMARY KEY (account, region, bus, name)) WITHOUT ROWID;
+        CREATE TABLE event_batches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL, region TEXT NOT NULL, bus TEXT NOT NULL, events BLOB NOT NULL);
+        CREATE TABLE event_deliveries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL, region TEXT NOT NULL, bus TEXT NOT NULL, rule TEXT NOT NULL, target_id TEXT NOT NULL,
+            event BLOB NOT NULL, ingested_at INTEGER NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL,
+            error_code TEXT, error_message TEXT);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -25,14 +25,16 @@ public sealed class SqliteStore : ITidewayStore
     private readonly GroupCommitWriter _writer;
     private readonly SqliteQueueStore _queues;
     private readonly SqliteLogStore _logs;
+    private readonly SqliteBusStore _bus;
 
-    private SqliteStore(string path, SqliteConnection writeConnection, GroupCommitWriter writer, SqliteQueueStore queues, SqliteLogStore logs, SqliteDurability durability)
+    private SqliteStore(string path, SqliteConnection writeConnection, GroupCommitWriter writer, SqliteQueueStore queues, SqliteLogStore logs, SqliteBusStore bus, SqliteDurability durability)
     {
         Path = path;
         _writeConnection = writeConnection;
         _writer = writer;
         _queues = queues;
         _logs = logs;
+        _bus = bus;
         Description = $"sqlite {path} (WAL, synchronous={(durability == SqliteDurability.Machine ? "FULL" : "NORMAL")}, schema v{Migrations.Latest})";
     }
 
@@ -44,6 +46,9 @@ public sealed class SqliteStore : ITidewayStore
 
     /// <inheritdoc />
     public ILogStore Logs => _logs;
+
+    /// <inheritdoc />
+    public IBusStore Bus => _bus;
 
     /// <inheritdoc />
     public string Description { get; }
@@ -82,7 +87,8 @@ public sealed class SqliteStore : ITidewayStore
         var writer = new GroupCommitWriter(connection);
         var queues = SqliteQueueStore.Open(connection, writer, now);
         var logs = SqliteLogStore.Open(connection, writer, readBuilder.ToString());
-        return new SqliteStore(path, connection, writer, queues, logs, durability);
+        var bus = SqliteBusStore.Open(connection, writer);
+        return new SqliteStore(path, connection, writer, queues, logs, bus, durability);
     }
 
     private static void Exec(SqliteConnection connection, string sql)

@@ -14,6 +14,9 @@ public interface ITidewayStore : IAsyncDisposable
     /// <summary>Log groups, streams and events (the CloudWatch Logs engine).</summary>
     ILogStore Logs { get; }
 
+    /// <summary>Event buses, rules, accepted events and pending deliveries (the bus engine).</summary>
+    IBusStore Bus { get; }
+
     /// <summary>A short description for the start banner, e.g. <c>sqlite /data/tideway.db (WAL)</c>.</summary>
     string Description { get; }
 }

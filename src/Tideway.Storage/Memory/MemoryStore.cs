@@ -10,6 +10,9 @@ public sealed class MemoryStore : ITidewayStore
     public ILogStore Logs { get; } = new MemoryLogStore();
 
     /// <inheritdoc />
+    public IBusStore Bus { get; } = new MemoryBusStore();
+
+    /// <inheritdoc />
     public string Description => "memory (nothing is kept after the process ends)";
 
     /// <inheritdoc />
