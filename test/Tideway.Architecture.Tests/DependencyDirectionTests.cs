@@ -19,21 +19,28 @@ public sealed class DependencyDirectionTests
         ["Tideway.Storage.Sqlite"] = ["Tideway.Storage", "Tideway.Primitives"],
         ["Tideway.Queues"] = ["Tideway.Storage", "Tideway.Primitives"],
         ["Tideway.Logs"] = ["Tideway.Storage", "Tideway.Primitives"],
-        ["Tideway.Server"] = ["Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Wire", "Tideway.Patterns"],
-        ["tideway"] = ["Tideway.Patterns", "Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Wire", "Tideway.Server"],
+        ["Tideway.Transform"] = [],
+        ["Tideway.Bus"] = ["Tideway.Storage", "Tideway.Primitives", "Tideway.Patterns", "Tideway.Transform"],
+        ["Tideway.Targets"] = ["Tideway.Bus", "Tideway.Queues", "Tideway.Logs", "Tideway.Storage", "Tideway.Primitives"],
+        ["Tideway.Server"] = ["Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Bus", "Tideway.Targets", "Tideway.Wire", "Tideway.Patterns"],
+        ["tideway"] = ["Tideway.Patterns", "Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Bus", "Tideway.Wire", "Tideway.Server"],
     };
+
+    private static readonly string[] Engines = ["Tideway.Queues", "Tideway.Logs", "Tideway.Bus"];
 
     /// <summary>Engines know nothing of HTTP, of a database driver, or of each other (DESIGN.md).</summary>
     [Theory]
     [InlineData("Tideway.Queues")]
     [InlineData("Tideway.Logs")]
+    [InlineData("Tideway.Bus")]
     [InlineData("Tideway.Storage")]
     public void engines_and_the_contract_reference_no_http_and_no_database_driver(string assembly)
     {
         var references = Load(assembly).GetReferencedAssemblies().Select(r => r.Name!).ToArray();
         references.ShouldNotContain(name => name.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal)
             || name.StartsWith("Microsoft.Data", StringComparison.Ordinal) || name.StartsWith("Npgsql", StringComparison.Ordinal)
-            || name == "Tideway.Wire" || name == "Tideway.Server");
+            || name == "Tideway.Wire" || name == "Tideway.Server"
+            || (Engines.Contains(name) && name != assembly));
     }
 
     private static Assembly Load(string name) => Assembly.Load(new AssemblyName(name));
@@ -46,6 +53,9 @@ public sealed class DependencyDirectionTests
     [InlineData("Tideway.Storage.Sqlite")]
     [InlineData("Tideway.Queues")]
     [InlineData("Tideway.Logs")]
+    [InlineData("Tideway.Transform")]
+    [InlineData("Tideway.Bus")]
+    [InlineData("Tideway.Targets")]
     [InlineData("Tideway.Server")]
     [InlineData("tideway")]
     public void references_only_the_layers_below(string assembly)
@@ -61,6 +71,7 @@ public sealed class DependencyDirectionTests
     [InlineData("Tideway.Patterns")]
     [InlineData("Tideway.Primitives")]
     [InlineData("Tideway.Wire")]
+    [InlineData("Tideway.Transform")]
     public void pure_libraries_depend_on_the_bcl_only(string assembly)
     {
         var references = Load(assembly).GetReferencedAssemblies().Select(r => r.Name!).ToArray();

@@ -73,46 +73,16 @@ internal sealed class SqsBench(TextWriter output, TimeSpan duration, int produce
 
     private async Task MotoAsync()
     {
-        var port = FreePort();
-        using var process = Process.Start(new ProcessStartInfo("moto_server", ["-p", port.ToString(Invariant)]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
-        try
-        {
-            var endpoint = $"http://127.0.0.1:{port}";
-            using var http = new HttpClient();
-            for (var i = 0; ; i++)
-            {
-                try
-                {
-                    await http.GetAsync(endpoint + "/moto-api/");
-                    break;
-                }
-                catch (HttpRequestException) when (i < 100)
-                {
-                    await Task.Delay(100);
-                }
-            }
-            var server = ChildServer.Attach(process, endpoint);
-            using var load = new SqsLoad(endpoint, messageBytes);
-            var motoDuration = TimeSpan.FromSeconds(Math.Min(10, duration.TotalSeconds));
-            var send = await Measure(server, () => load.SendOnlyAsync("bench-moto", 4, motoDuration));
-            Report("moto_server 5.2: send only", send, load.SendRequestBytes);
-            var both = await Measure(server, () => load.EndToEndAsync("bench-moto-e2e", 2, 2, motoDuration));
-            Report("moto_server 5.2: end to end", both, load.SendRequestBytes);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-        }
+        await using var server = await ChildServer.StartMotoAsync();
+        using var load = new SqsLoad(server.Endpoint, messageBytes);
+        var motoDuration = TimeSpan.FromSeconds(Math.Min(10, duration.TotalSeconds));
+        var send = await Measure(server, () => load.SendOnlyAsync("bench-moto", 4, motoDuration));
+        Report("moto_server 5.2: send only", send, load.SendRequestBytes);
+        var both = await Measure(server, () => load.EndToEndAsync("bench-moto-e2e", 2, 2, motoDuration));
+        Report("moto_server 5.2: end to end", both, load.SendRequestBytes);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<LoadResult> Measure(ChildServer server, Func<Task<LoadResult>> run)
+    internal static async Task<LoadResult> Measure(ChildServer server, Func<Task<LoadResult>> run)
     {
         var before = server.Sample();
         var result = await run();
@@ -128,7 +98,7 @@ internal sealed class SqsBench(TextWriter output, TimeSpan duration, int produce
             $"{latency}; server CPU {r.ServerCpuSeconds / r.Seconds:P0} of one core, RSS {r.ServerRssBytes / 1048576.0:F0} MiB; {requestBytes:N0}-byte send requests; errors {r.Errors}");
     }
 
-    private static double Percentile(List<double> values, double p)
+    internal static double Percentile(List<double> values, double p)
     {
         values.Sort();
         return values[Math.Min(values.Count - 1, (int)(p * values.Count))];
@@ -160,7 +130,35 @@ internal sealed class ChildServer : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static ChildServer Attach(Process process, string endpoint) => new(process, endpoint, owned: false);
+    /// <summary>Starts moto_server (from the machine's python) on a free port and waits until it answers.</summary>
+    public static async Task<ChildServer> StartMotoAsync()
+    {
+        int port;
+        using (var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+        var process = Process.Start(new ProcessStartInfo("moto_server", ["-p", port.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+        process.OutputDataReceived += static (_, _) => { };
+        process.ErrorDataReceived += static (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var endpoint = $"http://127.0.0.1:{port}";
+        using var http = new HttpClient();
+        for (var i = 0; ; i++)
+        {
+            try
+            {
+                await http.GetAsync(endpoint + "/moto-api/");
+                return new ChildServer(process, endpoint, owned: true);
+            }
+            catch (HttpRequestException) when (i < 100)
+            {
+                await Task.Delay(100);
+            }
+        }
+    }
 
     public static async Task<ChildServer> StartAsync(string[] arguments, string marker)
     {

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Tideway.Logs;
 using Tideway.Primitives;
+using Tideway.Server.Events;
 using Tideway.Server.Logs;
 using Tideway.Server.Observability;
 using Tideway.Server.Sqs;
@@ -25,11 +26,11 @@ internal readonly struct RequestHeaders(IHeaderDictionary headers) : ISigV4Heade
 
 /// <summary>
 /// Routes each request by protocol: <c>GET /health</c>, <c>GET /metrics</c>; awsJson by
-/// <c>X-Amz-Target</c> (<c>AmazonSQS.*</c>, <c>Logs_20140328.*</c>); awsQuery by a form body or query
+/// <c>X-Amz-Target</c> (<c>AmazonSQS.*</c>, <c>AWSEvents.*</c>, <c>Logs_20140328.*</c>); awsQuery by a form body or query
 /// string with <c>Action=</c> (SQS). Authenticates, runs the operation, writes the AWS response or error
 /// shape of that protocol, and records metrics. Never answers 500 for a client's mistake.
 /// </summary>
-internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, Authenticator authenticator, Metrics metrics, ILogger logger)
+internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi events, Authenticator authenticator, Metrics metrics, ILogger logger)
 {
     /// <summary>Largest request body accepted (an SQS batch of 256 KiB percent-encodes to under 1 MiB; PutLogEvents is 1 MiB of JSON).</summary>
     public const long MaxBodyBytes = 8 * 1024 * 1024;
@@ -80,6 +81,12 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, Authenticat
                 service = "sqs";
                 operation = target["AmazonSQS.".Length..];
                 status = await SqsJsonAsync(context, operation, body).ConfigureAwait(false);
+            }
+            else if (target.StartsWith("AWSEvents.", StringComparison.Ordinal))
+            {
+                service = "events";
+                operation = target["AWSEvents.".Length..];
+                status = await EventsJsonAsync(context, operation, body).ConfigureAwait(false);
             }
             else if (target.StartsWith("Logs_20140328.", StringComparison.Ordinal))
             {
@@ -257,6 +264,19 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, Authenticat
             return await WriteJsonErrorAsync(context, authError!, null, null).ConfigureAwait(false);
         }
         var (status, response) = await _logsApi.ExecuteAsync(operation, scope.Value, body, context.RequestAborted).ConfigureAwait(false);
+        return await WriteAsync(context, status, "application/x-amz-json-1.1", response).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ EventBridge, awsJson1_1
+
+    private async Task<int> EventsJsonAsync(HttpContext context, string operation, byte[] body)
+    {
+        var scope = Authenticate(context, body, AwsProtocol.AwsJson, out var authError);
+        if (scope is null)
+        {
+            return await WriteJsonErrorAsync(context, authError!, null, null).ConfigureAwait(false);
+        }
+        var (status, response) = await events.ExecuteAsync(operation, scope.Value, body).ConfigureAwait(false);
         return await WriteAsync(context, status, "application/x-amz-json-1.1", response).ConfigureAwait(false);
     }
 

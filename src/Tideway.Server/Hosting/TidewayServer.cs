@@ -7,13 +7,16 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tideway.Bus;
 using Tideway.Logs;
 using Tideway.Queues;
+using Tideway.Server.Events;
 using Tideway.Server.Observability;
 using Tideway.Server.Sqs;
 using Tideway.Storage;
 using Tideway.Storage.Memory;
 using Tideway.Storage.Sqlite;
+using Tideway.Targets;
 
 namespace Tideway.Server.Hosting;
 
@@ -31,6 +34,7 @@ public sealed class TidewayServer : IAsyncDisposable
     private ITidewayStore? _store;
     private SqsEngine? _sqs;
     private LogsEngine? _logs;
+    private EventBusEngine? _events;
     private CancellationTokenSource? _sweeping;
     private Task? _sweeper;
 
@@ -56,6 +60,8 @@ public sealed class TidewayServer : IAsyncDisposable
 
     internal LogsEngine Logs => _logs ?? throw new InvalidOperationException("not started");
 
+    internal EventBusEngine Events => _events ?? throw new InvalidOperationException("not started");
+
     /// <summary>Opens the store, starts the engines and binds the port.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -64,7 +70,8 @@ public sealed class TidewayServer : IAsyncDisposable
         _sqs = new SqsEngine(_store.Queues, _time);
         _logs = new LogsEngine(_store.Logs, _time);
         var authenticator = new Authenticator(_options.Credentials, _time);
-        var api = new ApiRouter(new SqsApi(_sqs), _logs, authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
+        _events = new EventBusEngine(_store.Bus, new EngineTargets(_sqs, _logs), _time);
+        var api = new ApiRouter(new SqsApi(_sqs), _logs, new EventsApi(_events), authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
         RegisterGauges();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -99,8 +106,34 @@ public sealed class TidewayServer : IAsyncDisposable
             Metrics.Gauge("tideway_storage_commits_total", "Group commits of the SQLite writer.", () => [(string.Empty, sqlite.Commits)]);
             Metrics.Gauge("tideway_storage_changes_total", "Changes committed by the SQLite writer.", () => [(string.Empty, sqlite.CommittedChanges)]);
         }
+        var events = _events!;
+        Metrics.Gauge("tideway_eventbridge_total", "EventBridge metrics by their AWS names (metric label), per bus and rule (rule=\"\" for the bus).", () => EventGauges(events));
+        Metrics.Histogram("tideway_eventbridge_latency_seconds", "IngestionToInvocationStartLatency: from an event's ingestion to the start of a target invocation.", () =>
+            events.Metrics.Snapshot().Where(m => m.LatencyCount > 0).Select(m => new Metrics.HistogramSeries(
+                $"metric=\"IngestionToInvocationStartLatency\",{EventLabels(m)}", [.. BusMetrics.LatencyBucketsMs.Select(b => b / 1000.0)], m.LatencyBuckets, m.LatencySumMs / 1000.0)));
         Metrics.Gauge("tideway_process_working_set_bytes", "Resident memory of the server process.", () => [(string.Empty, Environment.WorkingSet)]);
         Metrics.Gauge("tideway_process_cpu_seconds_total", "CPU time of the server process.", () => [(string.Empty, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds)]);
+    }
+
+    private static string EventLabels(RuleMetrics m) => $"account=\"{m.Account}\",region=\"{m.Region}\",bus=\"{m.Bus}\",rule=\"{m.Rule}\"";
+
+    private static IEnumerable<(string, double)> EventGauges(EventBusEngine events)
+    {
+        foreach (var m in events.Metrics.Snapshot())
+        {
+            var labels = EventLabels(m);
+            if (m.Rule.Length == 0)
+            {
+                yield return ($"metric=\"MatchedEvents\",{labels}", m.MatchedEvents);
+                continue;
+            }
+            yield return ($"metric=\"TriggeredRules\",{labels}", m.TriggeredRules);
+            yield return ($"metric=\"Invocations\",{labels}", m.Invocations);
+            yield return ($"metric=\"FailedInvocations\",{labels}", m.FailedInvocations);
+            yield return ($"metric=\"InvocationsSentToDlq\",{labels}", m.InvocationsSentToDlq);
+            yield return ($"metric=\"InvocationsFailedToBeSentToDlq\",{labels}", m.InvocationsFailedToBeSentToDlq);
+            yield return ($"metric=\"DroppedEvents\",{labels}", m.DroppedEvents);
+        }
     }
 
     private IEnumerable<(string, double)> QueueGauges(ITidewayStore store)
@@ -149,6 +182,10 @@ public sealed class TidewayServer : IAsyncDisposable
         {
             await _app.StopAsync().ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_events is not null)
+        {
+            await _events.DisposeAsync().ConfigureAwait(false);
         }
         _sqs?.Dispose();
         if (_store is not null)

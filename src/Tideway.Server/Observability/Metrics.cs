@@ -15,6 +15,19 @@ public sealed class Metrics
 
     private readonly ConcurrentDictionary<(string Service, string Operation, int Status), Series> _requests = new();
     private readonly List<(string Name, string Help, Func<IEnumerable<(string Labels, double Value)>> Read)> _gauges = [];
+    private readonly List<(string Name, string Help, Func<IEnumerable<HistogramSeries>> Read)> _histograms = [];
+
+    /// <summary>One labelled histogram read at scrape time: bucket upper bounds, per-bucket (not cumulative) counts with one extra for +Inf, and the sum.</summary>
+    public readonly record struct HistogramSeries(string Labels, IReadOnlyList<double> Bounds, IReadOnlyList<long> Counts, double Sum);
+
+    /// <summary>Adds a histogram read at each scrape.</summary>
+    public void Histogram(string name, string help, Func<IEnumerable<HistogramSeries>> read)
+    {
+        lock (_histograms)
+        {
+            _histograms.Add((name, help, read));
+        }
+    }
 
     /// <summary>Records one request.</summary>
     public void Request(string service, string operation, int status, double seconds)
@@ -80,6 +93,25 @@ public sealed class Metrics
                         text.Append('{').Append(labels).Append('}');
                     }
                     text.Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                }
+            }
+        }
+        lock (_histograms)
+        {
+            foreach (var (name, help, read) in _histograms)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"# HELP {name} {help}\n# TYPE {name} histogram\n");
+                foreach (var histogram in read())
+                {
+                    long cumulative = 0;
+                    for (var i = 0; i < histogram.Counts.Count; i++)
+                    {
+                        cumulative += histogram.Counts[i];
+                        var bound = i < histogram.Bounds.Count ? histogram.Bounds[i].ToString(CultureInfo.InvariantCulture) : "+Inf";
+                        text.Append(CultureInfo.InvariantCulture, $"{name}_bucket{{{histogram.Labels},le=\"{bound}\"}} {cumulative}\n");
+                    }
+                    text.Append(CultureInfo.InvariantCulture, $"{name}_sum{{{histogram.Labels}}} {histogram.Sum}\n");
+                    text.Append(CultureInfo.InvariantCulture, $"{name}_count{{{histogram.Labels}}} {cumulative}\n");
                 }
             }
         }

@@ -1,0 +1,330 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Tideway.Primitives;
+
+namespace Tideway.Bus;
+
+public sealed partial class EventBusEngine
+{
+    /// <summary>Largest PutEvents entry, as AWS computes entry size.</summary>
+    public const int MaxEntryBytes = 256 * 1024;
+
+    /// <summary>Entries per PutEvents call.</summary>
+    public const int MaxEntries = 10;
+
+    /// <summary>Deepest nesting of a Detail object AWS processes.</summary>
+    public const int MaxDetailDepth = 1000;
+
+    private static readonly JsonWriterOptions EnvelopeWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    /// <summary>PutEvents: validates each entry on its own, stores the accepted ones durably, then hands them to the router.</summary>
+    public async Task<PutEventsResultEntry[]> PutEventsAsync(RequestScope scope, IReadOnlyList<PutEventsRequestEntry>? entries)
+    {
+        if (entries is null || entries.Count is 0 or > MaxEntries)
+        {
+            throw Validation($"1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and {MaxEntries}");
+        }
+        var total = 0;
+        foreach (var entry in entries)
+        {
+            total += EntrySize(entry);
+        }
+        if (total > MaxEntryBytes)
+        {
+            // AWS fails the whole call (HTTP 400) rather than the entry; see docs/compat/eventbridge.md.
+            throw Validation("Total size of the entries in the request is over the limit.");
+        }
+        var now = Now;
+        var results = new PutEventsResultEntry[entries.Count];
+        // Usually one bus per call; an entry naming another bus gets its own batch.
+        BatchBuilder? first = null;
+        List<BatchBuilder>? others = null;
+        try
+        {
+            for (var i = 0; i < entries.Count; i++)
+            {
+                var entry = entries[i];
+                if (!TryAccept(scope, entry, out var bus, out var code, out var message))
+                {
+                    results[i] = new PutEventsResultEntry(null, code, message);
+                    continue;
+                }
+                var builder = first is null || first.Bus == bus ? first ??= new BatchBuilder(bus!, now) : Find(ref others, bus!, now);
+                var id = Guid.NewGuid().ToString();
+                builder.Add(scope, entry, id, now);
+                results[i] = new PutEventsResultEntry(id, null, null);
+            }
+            if (first is not null)
+            {
+                if (others is null)
+                {
+                    await IngestAsync(first).ConfigureAwait(false);
+                }
+                else
+                {
+                    var tasks = new List<Task> { IngestAsync(first) };
+                    tasks.AddRange(others.Select(IngestAsync));
+                    await Task.WhenAll(tasks).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            first?.Dispose();
+            others?.ForEach(b => b.Dispose());
+        }
+        return results;
+    }
+
+    private static BatchBuilder Find(ref List<BatchBuilder>? others, BusState bus, long now)
+    {
+        others ??= [];
+        foreach (var builder in others)
+        {
+            if (builder.Bus == bus)
+            {
+                return builder;
+            }
+        }
+        var added = new BatchBuilder(bus, now);
+        others.Add(added);
+        return added;
+    }
+
+    private async Task IngestAsync(BatchBuilder builder)
+    {
+        var bytes = builder.ToArray();
+        var id = await _store.AppendBatchAsync(builder.Bus.Account, builder.Bus.Region, builder.Bus.Name, bytes).ConfigureAwait(false);
+        Enqueue(new Storage.EventBatch(id, builder.Bus.Account, builder.Bus.Region, builder.Bus.Name, bytes));
+    }
+
+    /// <summary>Validates one entry: false with the entry's ErrorCode and ErrorMessage when it fails.</summary>
+    private bool TryAccept(RequestScope scope, PutEventsRequestEntry entry, out BusState? bus, out string? code, out string? message)
+    {
+        bus = null;
+        if (string.IsNullOrEmpty(entry.Source))
+        {
+            return Fail("InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument.", out code, out message);
+        }
+        if (string.IsNullOrEmpty(entry.DetailType))
+        {
+            return Fail("InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType is a required argument.", out code, out message);
+        }
+        if (string.IsNullOrEmpty(entry.Detail))
+        {
+            return Fail("InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument.", out code, out message);
+        }
+        if (!IsDetailObject(entry.Detail, out var tooDeep))
+        {
+            return Fail("MalformedDetail", tooDeep ? $"Detail is malformed: it is nested deeper than {MaxDetailDepth} levels." : "Detail is malformed.", out code, out message);
+        }
+        (string Account, string Region, string Name) key;
+        try
+        {
+            key = BusKey(scope, entry.EventBusName);
+        }
+        catch (ServiceException e)
+        {
+            return Fail("InvalidArgument", e.Message, out code, out message);
+        }
+        lock (_gate)
+        {
+            bus = BusOrDefault(key.Account, key.Region, key.Name);
+        }
+        if (bus is null || key.Region != scope.Region)
+        {
+            // AWS accepts and drops events for a bus that does not exist; Tideway fails the entry (docs/compat/eventbridge.md).
+            return Fail("ResourceNotFoundException", $"Event bus {key.Name} does not exist.", out code, out message);
+        }
+        if (!MayPutEvents(bus, scope.Account))
+        {
+            return Fail("AccessDeniedException", $"User: arn:aws:iam::{scope.Account}:root is not authorized to perform: events:PutEvents on resource: {bus.Arn} because no resource-based policy allows the events:PutEvents action", out code, out message);
+        }
+        code = null;
+        message = null;
+        return true;
+    }
+
+    private static bool Fail(string errorCode, string errorMessage, out string? code, out string? message)
+    {
+        code = errorCode;
+        message = errorMessage;
+        return false;
+    }
+
+    /// <summary>The entry size as AWS documents it: Time 14 bytes, and the UTF-8 bytes of Source, DetailType, Detail and each resource.</summary>
+    internal static int EntrySize(PutEventsRequestEntry entry)
+    {
+        var size = entry.Time is null ? 0 : 14;
+        size += Encoding.UTF8.GetByteCount(entry.Source ?? string.Empty);
+        size += Encoding.UTF8.GetByteCount(entry.DetailType ?? string.Empty);
+        size += Encoding.UTF8.GetByteCount(entry.Detail ?? string.Empty);
+        if (entry.Resources is not null)
+        {
+            foreach (var resource in entry.Resources)
+            {
+                size += Encoding.UTF8.GetByteCount(resource ?? string.Empty);
+            }
+        }
+        return size;
+    }
+
+    /// <summary>True when the detail is one JSON object nested no deeper than AWS allows.</summary>
+    internal static bool IsDetailObject(string detail, out bool tooDeep)
+    {
+        tooDeep = false;
+        var length = Encoding.UTF8.GetMaxByteCount(detail.Length);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var count = Encoding.UTF8.GetBytes(detail, rented);
+            var reader = new Utf8JsonReader(rented.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth + 1 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            reader.Skip();
+            return !reader.Read();
+        }
+        catch (JsonException e)
+        {
+            tooDeep = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+            return false;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>The <c>time</c> format of an event: seconds precision, UTC.</summary>
+    internal static string FormatTime(long unixMs) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The events of one ingest, encoded for the store: the ingestion time (8 bytes), then each event as a
+    /// 4-byte length and its envelope JSON.
+    /// </summary>
+    private sealed class BatchBuilder : IDisposable
+    {
+        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly Utf8JsonWriter _writer;
+
+        public BatchBuilder(BusState bus, long ingestedAt)
+        {
+            Bus = bus;
+            BinaryPrimitives.WriteInt64LittleEndian(_buffer.GetSpan(8), ingestedAt);
+            _buffer.Advance(8);
+            _writer = new Utf8JsonWriter(_buffer, EnvelopeWriterOptions);
+        }
+
+        public BusState Bus { get; }
+
+        public void Add(RequestScope scope, PutEventsRequestEntry entry, string id, long now)
+        {
+            var lengthAt = _buffer.WrittenCount;
+            _buffer.GetSpan(4);
+            _buffer.Advance(4);
+            _writer.Reset(_buffer);
+            _writer.WriteStartObject();
+            _writer.WriteString("version"u8, "0"u8);
+            _writer.WriteString("id"u8, id);
+            _writer.WriteString("detail-type"u8, entry.DetailType);
+            _writer.WriteString("source"u8, entry.Source);
+            _writer.WriteString("account"u8, scope.Account);
+            _writer.WriteString("time"u8, FormatTime(entry.Time?.ToUnixTimeMilliseconds() ?? now));
+            _writer.WriteString("region"u8, Bus.Region);
+            _writer.WriteStartArray("resources"u8);
+            if (entry.Resources is not null)
+            {
+                foreach (var resource in entry.Resources)
+                {
+                    _writer.WriteStringValue(resource);
+                }
+            }
+            _writer.WriteEndArray();
+            _writer.WritePropertyName("detail"u8);
+            CopyCompact(entry.Detail!, _writer);
+            _writer.WriteEndObject();
+            _writer.Flush();
+            var length = _buffer.WrittenCount - lengthAt - 4;
+            // ArrayBufferWriter exposes only the written span read-only; the length slot is patched through the underlying memory.
+            BinaryPrimitives.WriteInt32LittleEndian(System.Runtime.InteropServices.MemoryMarshal.AsMemory(_buffer.WrittenMemory).Span[lengthAt..], length);
+        }
+
+        public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+
+        public void Dispose() => _writer.Dispose();
+    }
+
+    /// <summary>Writes a validated JSON text compactly (whitespace dropped, strings re-escaped minimally).</summary>
+    private static void CopyCompact(string json, Utf8JsonWriter writer)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
+        var scratch = ArrayPool<byte>.Shared.Rent(256);
+        try
+        {
+            var count = Encoding.UTF8.GetBytes(json, rented);
+            var reader = new Utf8JsonReader(rented.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth + 1 });
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        writer.WriteStartObject();
+                        break;
+                    case JsonTokenType.EndObject:
+                        writer.WriteEndObject();
+                        break;
+                    case JsonTokenType.StartArray:
+                        writer.WriteStartArray();
+                        break;
+                    case JsonTokenType.EndArray:
+                        writer.WriteEndArray();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        writer.WritePropertyName(Unescaped(ref reader, ref scratch));
+                        break;
+                    case JsonTokenType.String:
+                        writer.WriteStringValue(Unescaped(ref reader, ref scratch));
+                        break;
+                    case JsonTokenType.Number:
+                        writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                        break;
+                    case JsonTokenType.True:
+                        writer.WriteBooleanValue(true);
+                        break;
+                    case JsonTokenType.False:
+                        writer.WriteBooleanValue(false);
+                        break;
+                    case JsonTokenType.Null:
+                        writer.WriteNullValue();
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private static ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader, ref byte[] scratch)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan;
+        }
+        if (scratch.Length < reader.ValueSpan.Length)
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+            scratch = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        }
+        var written = reader.CopyString(scratch);
+        return scratch.AsSpan(0, written);
+    }
+}
