@@ -227,9 +227,14 @@ public sealed partial class EventBusEngine
         var ready = new List<int>(events.Length);
         var now = Now;
         var counters = Metrics.For(rule.Bus.Account, rule.Bus.Region, rule.Bus.Name, rule.Name);
+        var context = new TransformContext(rule.Arn, rule.Name, string.Empty);
         for (var i = 0; i < events.Length; i++)
         {
-            var context = new TransformContext(rule.Arn, rule.Name, FormatTime(events[i].IngestedAt));
+            // Events of one group usually share their ingestion time: format it once.
+            if (i == 0 || events[i].IngestedAt != events[i - 1].IngestedAt)
+            {
+                context = context with { IngestionTime = FormatTime(events[i].IngestedAt) };
+            }
             if (target.Input.TryRender(events[i].Event.Span, context, out var output, out var renderError))
             {
                 inputs[i] = output;

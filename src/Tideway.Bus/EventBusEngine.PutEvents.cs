@@ -42,19 +42,20 @@ public sealed partial class EventBusEngine
         // Usually one bus per call; an entry naming another bus gets its own batch.
         BatchBuilder? first = null;
         List<BatchBuilder>? others = null;
+        using var details = new DetailBuffer();
         try
         {
             for (var i = 0; i < entries.Count; i++)
             {
                 var entry = entries[i];
-                if (!TryAccept(scope, entry, out var bus, out var code, out var message))
+                if (!TryAccept(scope, entry, details, out var bus, out var detail, out var code, out var message))
                 {
                     results[i] = new PutEventsResultEntry(null, code, message);
                     continue;
                 }
                 var builder = first is null || first.Bus == bus ? first ??= new BatchBuilder(bus!, now) : Find(ref others, bus!, now);
                 var id = Guid.NewGuid().ToString();
-                builder.Add(scope, entry, id, now);
+                builder.Add(scope, entry, id, details.Span(detail), now);
                 results[i] = new PutEventsResultEntry(id, null, null);
             }
             if (first is not null)
@@ -102,9 +103,10 @@ public sealed partial class EventBusEngine
     }
 
     /// <summary>Validates one entry: false with the entry's ErrorCode and ErrorMessage when it fails.</summary>
-    private bool TryAccept(RequestScope scope, PutEventsRequestEntry entry, out BusState? bus, out string? code, out string? message)
+    private bool TryAccept(RequestScope scope, PutEventsRequestEntry entry, DetailBuffer details, out BusState? bus, out Range detail, out string? code, out string? message)
     {
         bus = null;
+        detail = default;
         if (string.IsNullOrEmpty(entry.Source))
         {
             return Fail("InvalidArgument", "Parameter Source is not valid. Reason: Source is a required argument.", out code, out message);
@@ -117,7 +119,7 @@ public sealed partial class EventBusEngine
         {
             return Fail("InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument.", out code, out message);
         }
-        if (!IsDetailObject(entry.Detail, out var tooDeep))
+        if (!details.TryCompact(entry.Detail, out detail, out var tooDeep))
         {
             return Fail("MalformedDetail", tooDeep ? $"Detail is malformed: it is nested deeper than {MaxDetailDepth} levels." : "Detail is malformed.", out code, out message);
         }
@@ -172,34 +174,6 @@ public sealed partial class EventBusEngine
         return size;
     }
 
-    /// <summary>True when the detail is one JSON object nested no deeper than AWS allows.</summary>
-    internal static bool IsDetailObject(string detail, out bool tooDeep)
-    {
-        tooDeep = false;
-        var length = Encoding.UTF8.GetMaxByteCount(detail.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var count = Encoding.UTF8.GetBytes(detail, rented);
-            var reader = new Utf8JsonReader(rented.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth + 1 });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-            reader.Skip();
-            return !reader.Read();
-        }
-        catch (JsonException e)
-        {
-            tooDeep = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
-            return false;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
     /// <summary>The <c>time</c> format of an event: seconds precision, UTC.</summary>
     internal static string FormatTime(long unixMs) =>
         DateTimeOffset.FromUnixTimeMilliseconds(unixMs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
@@ -223,7 +197,7 @@ public sealed partial class EventBusEngine
 
         public BusState Bus { get; }
 
-        public void Add(RequestScope scope, PutEventsRequestEntry entry, string id, long now)
+        public void Add(RequestScope scope, PutEventsRequestEntry entry, string id, ReadOnlySpan<byte> detail, long now)
         {
             var lengthAt = _buffer.WrittenCount;
             _buffer.GetSpan(4);
@@ -247,7 +221,7 @@ public sealed partial class EventBusEngine
             }
             _writer.WriteEndArray();
             _writer.WritePropertyName("detail"u8);
-            CopyCompact(entry.Detail!, _writer);
+            _writer.WriteRawValue(detail, skipInputValidation: true);
             _writer.WriteEndObject();
             _writer.Flush();
             var length = _buffer.WrittenCount - lengthAt - 4;
@@ -260,56 +234,101 @@ public sealed partial class EventBusEngine
         public void Dispose() => _writer.Dispose();
     }
 
-    /// <summary>Writes a validated JSON text compactly (whitespace dropped, strings re-escaped minimally).</summary>
-    private static void CopyCompact(string json, Utf8JsonWriter writer)
+    /// <summary>
+    /// The details of one PutEvents call, validated and written compactly (whitespace dropped, strings
+    /// re-escaped minimally) in one pass each, into one buffer the envelopes then copy from.
+    /// </summary>
+    private sealed class DetailBuffer : IDisposable
     {
-        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(json.Length));
-        var scratch = ArrayPool<byte>.Shared.Rent(256);
-        try
+        private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
+        private readonly Utf8JsonWriter _writer;
+        private byte[] _input = ArrayPool<byte>.Shared.Rent(4096);
+        private byte[] _scratch = ArrayPool<byte>.Shared.Rent(256);
+
+        public DetailBuffer() => _writer = new Utf8JsonWriter(_output, EnvelopeWriterOptions);
+
+        public ReadOnlySpan<byte> Span(Range range) => _output.WrittenSpan[range];
+
+        /// <summary>False when the text is not one JSON object nested no deeper than AWS allows (what is written then is ignored).</summary>
+        public bool TryCompact(string json, out Range range, out bool tooDeep)
         {
-            var count = Encoding.UTF8.GetBytes(json, rented);
-            var reader = new Utf8JsonReader(rented.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth + 1 });
-            while (reader.Read())
+            range = default;
+            tooDeep = false;
+            var max = Encoding.UTF8.GetMaxByteCount(json.Length);
+            if (_input.Length < max)
             {
-                switch (reader.TokenType)
+                ArrayPool<byte>.Shared.Return(_input);
+                _input = ArrayPool<byte>.Shared.Rent(max);
+            }
+            var count = Encoding.UTF8.GetBytes(json, _input);
+            var start = _output.WrittenCount;
+            _writer.Reset(_output);
+            try
+            {
+                var reader = new Utf8JsonReader(_input.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth + 1 });
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
-                    case JsonTokenType.StartObject:
-                        writer.WriteStartObject();
-                        break;
-                    case JsonTokenType.EndObject:
-                        writer.WriteEndObject();
-                        break;
-                    case JsonTokenType.StartArray:
-                        writer.WriteStartArray();
-                        break;
-                    case JsonTokenType.EndArray:
-                        writer.WriteEndArray();
-                        break;
-                    case JsonTokenType.PropertyName:
-                        writer.WritePropertyName(Unescaped(ref reader, ref scratch));
-                        break;
-                    case JsonTokenType.String:
-                        writer.WriteStringValue(Unescaped(ref reader, ref scratch));
-                        break;
-                    case JsonTokenType.Number:
-                        writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
-                        break;
-                    case JsonTokenType.True:
-                        writer.WriteBooleanValue(true);
-                        break;
-                    case JsonTokenType.False:
-                        writer.WriteBooleanValue(false);
-                        break;
-                    case JsonTokenType.Null:
-                        writer.WriteNullValue();
-                        break;
+                    return false;
                 }
+                do
+                {
+                    Copy(ref reader);
+                }
+                while (reader.Read());
+            }
+            catch (JsonException e)
+            {
+                tooDeep = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+                _writer.Reset(_output);
+                return false;
+            }
+            _writer.Flush();
+            range = start.._output.WrittenCount;
+            return true;
+        }
+
+        private void Copy(ref Utf8JsonReader reader)
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                    _writer.WriteStartObject();
+                    break;
+                case JsonTokenType.EndObject:
+                    _writer.WriteEndObject();
+                    break;
+                case JsonTokenType.StartArray:
+                    _writer.WriteStartArray();
+                    break;
+                case JsonTokenType.EndArray:
+                    _writer.WriteEndArray();
+                    break;
+                case JsonTokenType.PropertyName:
+                    _writer.WritePropertyName(Unescaped(ref reader, ref _scratch));
+                    break;
+                case JsonTokenType.String:
+                    _writer.WriteStringValue(Unescaped(ref reader, ref _scratch));
+                    break;
+                case JsonTokenType.Number:
+                    _writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                    break;
+                case JsonTokenType.True:
+                    _writer.WriteBooleanValue(true);
+                    break;
+                case JsonTokenType.False:
+                    _writer.WriteBooleanValue(false);
+                    break;
+                case JsonTokenType.Null:
+                    _writer.WriteNullValue();
+                    break;
             }
         }
-        finally
+
+        public void Dispose()
         {
-            ArrayPool<byte>.Shared.Return(rented);
-            ArrayPool<byte>.Shared.Return(scratch);
+            _writer.Dispose();
+            ArrayPool<byte>.Shared.Return(_input);
+            ArrayPool<byte>.Shared.Return(_scratch);
         }
     }
 
