@@ -30,6 +30,10 @@ public sealed partial class EventBusEngine
         var total = 0;
         foreach (var entry in entries)
         {
+            if (entry is null || entry.Resources is { } resources && resources.Contains(null!))
+            {
+                throw Validation("1 validation error detected: Value null at 'entries' failed to satisfy constraint: Member must not be null");
+            }
             total += EntrySize(entry);
         }
         if (total > MaxEntryBytes)

@@ -328,6 +328,10 @@ public sealed partial class EventBusEngine
         {
             throw Validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length between 1 and 100");
         }
+        if (targets.Contains(null!))
+        {
+            throw Validation("1 validation error detected: Value null at 'targets' failed to satisfy constraint: Member must not be null");
+        }
         foreach (var target in targets)
         {
             var position = targets.IndexOf(target) + 1;
@@ -378,7 +382,7 @@ public sealed partial class EventBusEngine
     /// <summary>RemoveTargets: ids that the rule does not have are reported as failed entries.</summary>
     public async Task<IReadOnlyList<TargetFailure>> RemoveTargetsAsync(RequestScope scope, string? ruleName, string? eventBusName, List<string>? ids, bool force)
     {
-        if (ids is null || ids.Count is 0 or > 100)
+        if (ids is null || ids.Count is 0 or > 100 || ids.Contains(null!))
         {
             throw Validation("1 validation error detected: Value at 'ids' failed to satisfy constraint: Member must have length between 1 and 100");
         }

@@ -199,7 +199,7 @@ public sealed partial class EventBusEngine : IAsyncDisposable
         }
         foreach (var tag in tags)
         {
-            if (string.IsNullOrEmpty(tag.Key) || tag.Key.Length > 128 || tag.Value is null || tag.Value.Length > 256)
+            if (tag is null || string.IsNullOrEmpty(tag.Key) || tag.Key.Length > 128 || tag.Value is null || tag.Value.Length > 256)
             {
                 throw Validation("Tag keys must be 1 to 128 characters and tag values at most 256 characters.");
             }
@@ -445,12 +445,13 @@ public sealed partial class EventBusEngine : IAsyncDisposable
                     ["Action"] = action,
                     ["Resource"] = bus.Arn,
                 };
-                if (condition is { ValueKind: JsonValueKind.Object } c)
+                if (condition is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } c)
                 {
-                    statement["Condition"] = new JsonObject
+                    if (c.ValueKind != JsonValueKind.Object || Member(c, "Type") != "StringEquals" || Member(c, "Key") != "aws:PrincipalOrgID" || Member(c, "Value") is not { Length: > 0 } organization)
                     {
-                        ["StringEquals"] = new JsonObject { [c.TryGetProperty("Key", out var k) ? k.GetString() ?? "" : ""] = c.TryGetProperty("Value", out var v) ? v.GetString() : null },
-                    };
+                        throw Validation("Condition must have Type StringEquals, Key aws:PrincipalOrgID and a Value.");
+                    }
+                    statement["Condition"] = new JsonObject { ["StringEquals"] = new JsonObject { ["aws:PrincipalOrgID"] = organization } };
                 }
                 statements.Add(statement);
                 text = root.ToJsonString();
@@ -470,6 +471,9 @@ public sealed partial class EventBusEngine : IAsyncDisposable
         }
         await _store.SaveBusAsync(record).ConfigureAwait(false);
     }
+
+    private static string? Member(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     /// <summary>RemovePermission: removes one statement, or the whole policy.</summary>
     public async Task RemovePermissionAsync(RequestScope scope, string? eventBusName, string? statementId, bool removeAll)

@@ -136,12 +136,15 @@ internal sealed class EventsApi(EventBusEngine engine)
 {
     private static readonly byte[] Empty = "{}"u8.ToArray();
 
+    // As AWS writes JSON: quotes and apostrophes inside strings stay readable (the generated default escapes them as \u0022).
+    private static readonly EventsJsonContext Json = new(new JsonSerializerOptions(EventsJsonContext.Default.Options) { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
     public async Task<(int Status, ReadOnlyMemory<byte> Body)> ExecuteAsync(string operation, RequestScope scope, byte[] body)
     {
         try
         {
             var input = body.Length == 0 ? Empty : body;
-            var c = EventsJsonContext.Default;
+            var c = Json;
             ReadOnlyMemory<byte> output;
             switch (operation)
             {
