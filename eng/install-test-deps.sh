@@ -30,7 +30,7 @@ if ! command -v node >/dev/null 2>&1; then
   exit 1
 fi
 js="$root/test/Tideway.Compat.Tests/js"
-if [ ! -d "$js/node_modules/@aws-sdk/client-sqs" ]; then
+if [ ! -d "$js/node_modules/@aws-sdk/client-sqs" ] || [ ! -d "$js/node_modules/@aws-sdk/client-eventbridge" ]; then
   echo "installing the AWS SDK for JavaScript v3 (npm ci)" >&2
   (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
