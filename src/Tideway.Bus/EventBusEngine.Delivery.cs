@@ -246,7 +246,17 @@ public sealed partial class EventBusEngine
             {
                 context = context with { IngestionTime = FormatTime(events[i].IngestedAt) };
             }
-            if (target.Input.TryRender(events[i].Event.Span, context, out var output, out var renderError))
+            byte[]? output = null;
+            string? renderError;
+            try
+            {
+                target.Input.TryRender(events[i].Event.Span, context, out output, out renderError);
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                renderError = e.Message;
+            }
+            if (output is not null)
             {
                 inputs[i] = output;
                 ready.Add(i);
@@ -481,7 +491,7 @@ public sealed partial class EventBusEngine
 
     private static string? Field(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
     {
-        var reader = new System.Text.Json.Utf8JsonReader(json);
+        var reader = new System.Text.Json.Utf8JsonReader(json, new System.Text.Json.JsonReaderOptions { MaxDepth = MaxDetailDepth + 2 });
         if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
         {
             return null;

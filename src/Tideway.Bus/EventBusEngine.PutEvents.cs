@@ -18,14 +18,17 @@ public sealed partial class EventBusEngine
     /// <summary>Deepest nesting of a Detail object AWS processes.</summary>
     public const int MaxDetailDepth = 1000;
 
-    private static readonly JsonWriterOptions EnvelopeWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    // The envelope is one level above the detail; the writer checks depth even without validation.
+    private static readonly JsonWriterOptions EnvelopeWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true, MaxDepth = MaxDetailDepth + 2 };
 
     /// <summary>PutEvents: validates each entry on its own, stores the accepted ones durably, then hands them to the router.</summary>
     public async Task<PutEventsResultEntry[]> PutEventsAsync(RequestScope scope, IReadOnlyList<PutEventsRequestEntry>? entries)
     {
         if (entries is null || entries.Count is 0 or > MaxEntries)
         {
-            throw Validation($"1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and {MaxEntries}");
+            throw Validation(entries is { Count: > MaxEntries }
+                ? $"1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to {MaxEntries}"
+                : "1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length greater than or equal to 1");
         }
         var total = 0;
         foreach (var entry in entries)
@@ -269,7 +272,7 @@ public sealed partial class EventBusEngine
             _writer.Reset(_output);
             try
             {
-                var reader = new Utf8JsonReader(_input.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth + 1 });
+                var reader = new Utf8JsonReader(_input.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth });
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
                     return false;

@@ -446,6 +446,10 @@ public sealed partial class EventBusEngine
         {
             throw Validation("Parameter(s) EventPattern and Event must be specified.");
         }
+        if (eventPattern.Length > 4096)
+        {
+            throw Validation("1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to 4096");
+        }
         if (!EventPattern.TryParse(eventPattern, out var pattern, out var error))
         {
             throw new ServiceException("InvalidEventPatternException", error!);

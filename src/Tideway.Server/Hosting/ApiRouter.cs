@@ -114,7 +114,8 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
             // A bug of ours, not the client's: log it and answer with the AWS internal-error shape, never a bare 500 page.
             LogUnexpected(logger, e, service, operation);
             var error = new AwsError("InternalFailure", "InternalFailure", 500, AwsFault.Receiver, "The request processing has failed because of an unknown error, exception or failure.");
-            status = target.Length == 0 ? await WriteXmlErrorAsync(context, error, Guid.NewGuid().ToString()).ConfigureAwait(false) : await WriteJsonErrorAsync(context, error, null, null).ConfigureAwait(false);
+            status = target.Length == 0 ? await WriteXmlErrorAsync(context, error, Guid.NewGuid().ToString()).ConfigureAwait(false)
+                : await WriteJsonErrorAsync(context, error, null, null, service == "sqs" ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1").ConfigureAwait(false);
         }
         metrics.Request(service, operation, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
@@ -261,7 +262,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         var scope = Authenticate(context, body, AwsProtocol.AwsJson, out var authError);
         if (scope is null)
         {
-            return await WriteJsonErrorAsync(context, authError!, null, null).ConfigureAwait(false);
+            return await WriteJsonErrorAsync(context, authError!, null, null, "application/x-amz-json-1.1").ConfigureAwait(false);
         }
         var (status, response) = await _logsApi.ExecuteAsync(operation, scope.Value, body, context.RequestAborted).ConfigureAwait(false);
         return await WriteAsync(context, status, "application/x-amz-json-1.1", response).ConfigureAwait(false);
@@ -274,7 +275,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         var scope = Authenticate(context, body, AwsProtocol.AwsJson, out var authError);
         if (scope is null)
         {
-            return await WriteJsonErrorAsync(context, authError!, null, null).ConfigureAwait(false);
+            return await WriteJsonErrorAsync(context, authError!, null, null, "application/x-amz-json-1.1").ConfigureAwait(false);
         }
         var (status, response) = await events.ExecuteAsync(operation, scope.Value, body).ConfigureAwait(false);
         return await WriteAsync(context, status, "application/x-amz-json-1.1", response).ConfigureAwait(false);
@@ -293,7 +294,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         return status;
     }
 
-    private static Task<int> WriteJsonErrorAsync(HttpContext context, AwsError error, string? typePrefix, string? queryErrorCode)
+    private static Task<int> WriteJsonErrorAsync(HttpContext context, AwsError error, string? typePrefix, string? queryErrorCode, string contentType = "application/x-amz-json-1.0")
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         AwsJsonError.Write(buffer, error, typePrefix);
@@ -301,7 +302,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         {
             context.Response.Headers[AwsJsonError.QueryErrorHeaderName] = $"{queryErrorCode};{(error.Fault == AwsFault.Sender ? "Sender" : "Receiver")}";
         }
-        return WriteAsync(context, error.StatusCode, "application/x-amz-json-1.0", buffer.WrittenMemory);
+        return WriteAsync(context, error.StatusCode, contentType, buffer.WrittenMemory);
     }
 
     private static Task<int> WriteXmlErrorAsync(HttpContext context, AwsError error, string requestId)
