@@ -485,6 +485,22 @@ internal sealed class MatchContext
             }
         }
 
+        if (values.Prefixes is { } prefixes)
+        {
+            foreach (var length in prefixes.Lengths)
+            {
+                if (length > text.Length)
+                {
+                    break;
+                }
+
+                if (prefixes.Find(text[..length]) is { } prefix)
+                {
+                    Hit(prefix.Conditions);
+                }
+            }
+        }
+
         var others = values.Others;
         foreach (var entry in others)
         {

@@ -233,6 +233,48 @@ internal sealed class TestEntry(ValueTest test)
 /// the literal values by list, and the remaining match expressions (prefix, suffix, wildcard,
 /// numeric ranges, anything-but, cidr) as a list of shared entries.
 /// </summary>
+/// <summary>
+/// An immutable set of prefix tests (copy-on-write: the writer publishes a new set): the distinct prefix
+/// lengths, ascending, and the entries by prefix bytes.
+/// </summary>
+internal sealed class PrefixSet
+{
+    private readonly Dictionary<byte[], TestEntry> _entries;
+    private readonly Dictionary<byte[], TestEntry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+
+    private PrefixSet(Dictionary<byte[], TestEntry> entries)
+    {
+        _entries = entries;
+        _lookup = entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+        var lengths = new SortedSet<int>();
+        foreach (var key in entries.Keys)
+        {
+            lengths.Add(key.Length);
+        }
+
+        Lengths = [.. lengths];
+    }
+
+    /// <summary>The distinct prefix lengths in bytes, ascending.</summary>
+    public int[] Lengths { get; }
+
+    public TestEntry? Find(ReadOnlySpan<byte> prefix) => _lookup.TryGetValue(prefix, out var entry) ? entry : null;
+
+    public static PrefixSet With(PrefixSet? set, TestEntry entry)
+    {
+        var entries = set is null ? new Dictionary<byte[], TestEntry>(ByteKeyComparer.Instance) : new Dictionary<byte[], TestEntry>(set._entries, ByteKeyComparer.Instance);
+        entries[entry.Test.Text] = entry;
+        return new PrefixSet(entries);
+    }
+
+    public static PrefixSet? Without(PrefixSet set, TestEntry entry)
+    {
+        var entries = new Dictionary<byte[], TestEntry>(set._entries, ByteKeyComparer.Instance);
+        entries.Remove(entry.Test.Text);
+        return entries.Count == 0 ? null : new PrefixSet(entries);
+    }
+}
+
 internal sealed class ValueIndex
 {
     private readonly ConcurrentDictionary<byte[], CondList> _strings = new(ByteKeyComparer.Instance);
@@ -252,6 +294,9 @@ internal sealed class ValueIndex
     public volatile CondList Null = CondList.Empty;
     public volatile CondList Exists = CondList.Empty;
     public volatile TestEntry[] Others = [];
+
+    /// <summary>The plain prefix tests, indexed by prefix (null when there are none): a value is looked up once per distinct prefix length instead of compared with every prefix.</summary>
+    public volatile PrefixSet? Prefixes;
 
     /// <summary>Whether any test reads the case-folded text of a string value.</summary>
     public volatile bool NeedsFolding;
@@ -294,7 +339,7 @@ internal sealed class ValueIndex
     public bool HasFolded => _hasFolded;
 
     public bool IsEmpty => !_hasStrings && !_hasFolded && !_hasNumbers && True.Count == 0 && False.Count == 0
-        && Null.Count == 0 && Exists.Count == 0 && Others.Length == 0;
+        && Null.Count == 0 && Exists.Count == 0 && Others.Length == 0 && Prefixes is null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CondList? FindString(ReadOnlySpan<byte> text)
@@ -407,6 +452,16 @@ internal sealed class ValueIndex
             case TestKind.Exists:
                 Exists = Append(Exists, condition);
                 break;
+            case TestKind.Prefix:
+                if (Prefixes?.Find(test.Text) is { } existing)
+                {
+                    existing.Conditions = Append(existing.Conditions, condition);
+                    return;
+                }
+
+                // The new entry is complete before the set that holds it is published.
+                Prefixes = PrefixSet.With(Prefixes, new TestEntry(test) { Conditions = CondList.Empty.With(condition) });
+                break;
             default:
                 var others = Others;
                 foreach (var entry in others)
@@ -490,6 +545,17 @@ internal sealed class ValueIndex
                 break;
             case TestKind.Exists:
                 Exists = Without(Exists, condition);
+                break;
+            case TestKind.Prefix:
+                if (Prefixes?.Find(test.Text) is { } prefix)
+                {
+                    prefix.Conditions = Without(prefix.Conditions, condition);
+                    if (prefix.Conditions.Count == 0)
+                    {
+                        Prefixes = PrefixSet.Without(Prefixes, prefix);
+                    }
+                }
+
                 break;
             default:
                 var others = Others;

@@ -13,7 +13,7 @@ namespace Tideway.Cli.Bench;
 /// IngestionToInvocationStartLatency at a steady 5,000 events/s (read from the server's /metrics
 /// histogram); throughput with 1,000 rules; optionally the 10-rule scenario against moto_server.
 /// </summary>
-internal sealed class EventsBench(TextWriter output, TimeSpan duration, int workers, bool moto)
+internal sealed class EventsBench(TextWriter output, TimeSpan duration, int workers, bool moto, bool exactDecoys = false)
 {
     private const string Authorization = "AWS4-HMAC-SHA256 Credential=bench/20261125/us-east-1/events/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000";
     private static readonly MediaTypeHeaderValue Json11 = new("application/x-amz-json-1.1");
@@ -22,14 +22,14 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
     public async Task<int> RunAsync()
     {
         output.WriteLine($"tideway bench events: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; " +
-            $"{workers} producers, PutEvents of 10 entries of ~1 KB, {duration.TotalSeconds:F0} s per phase");
+            $"{workers} producers, PutEvents of 10 entries of ~1 KB, {duration.TotalSeconds:F0} s per phase; decoy rules: {(exactDecoys ? "exact values only" : "a quarter each exact source, source + detail field, detail-type prefix, numeric range")}");
         var data = Path.Combine(Path.GetTempPath(), "tideway-bench-" + Guid.NewGuid().ToString("N"));
         try
         {
             await using (var server = await ChildServer.StartAsync(["serve", "--port", "0", "--data", data], "Tideway listening on "))
             {
                 output.WriteLine($"server: {server.Endpoint} (pid {server.Pid}), SQLite in {data}, durability process (WAL, synchronous=NORMAL)");
-                using var client = new Client(server.Endpoint);
+                using var client = new Client(server.Endpoint, exactDecoys);
                 var ten = await client.ScenarioAsync("bench10", 10);
                 var thousand = await client.ScenarioAsync("bench1000", 1000);
                 await client.PutLoopAsync(ten, workers, TimeSpan.FromSeconds(3), rate: null); // warm-up, not reported
@@ -49,7 +49,7 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
             if (moto)
             {
                 await using var motoServer = await ChildServer.StartMotoAsync();
-                using var client = new Client(motoServer.Endpoint);
+                using var client = new Client(motoServer.Endpoint, exactDecoys);
                 var scenario = await client.ScenarioAsync("bench10", 10);
                 var motoDuration = TimeSpan.FromSeconds(Math.Min(10, duration.TotalSeconds));
                 var result = await SqsBench.Measure(motoServer, () => client.PutLoopAsync(scenario, 4, motoDuration, rate: null));
@@ -108,7 +108,7 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
     internal sealed record Scenario(string Bus, string QueueUrl, string RuleName, byte[] PutBody);
 
     /// <summary>Raw awsJson requests over one pooled HttpClient, as SqsLoad does.</summary>
-    private sealed class Client(string endpoint) : IDisposable
+    private sealed class Client(string endpoint, bool exactDecoys) : IDisposable
     {
         private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 4096, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { Timeout = TimeSpan.FromSeconds(60) };
 
@@ -146,7 +146,7 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
             // Decoys of the shapes rules usually have: other sources, detail fields, prefixes, numeric ranges.
             for (var i = 1; i < rules; i++)
             {
-                var pattern = (i % 4) switch
+                var pattern = (exactDecoys ? i % 2 : i % 4) switch
                 {
                     0 => $"{{\"source\":[\"other.app.{i}\"]}}",
                     1 => $"{{\"source\":[\"bench.app\"],\"detail\":{{\"customer\":[\"c{i}\"]}}}}",

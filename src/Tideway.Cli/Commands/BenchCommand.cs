@@ -36,11 +36,12 @@ internal static class BenchCommand
         sqs.SetAction(async (parse, _) => await new SqsBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(producers),
             parse.GetValue(consumers), parse.GetValue(size), parse.GetValue(moto), parse.GetValue(memory)).RunAsync().ConfigureAwait(false));
         var eventWorkers = new Option<int>("--producers") { Description = "Concurrent PutEvents producers", DefaultValueFactory = _ => 16 };
+        var exact = new Option<bool>("--exact-decoys") { Description = "Decoy rules test exact values only (no prefix or numeric-range rules)" };
         var events = new Command("events", "EventBridge over loopback HTTP: PutEvents (10 x ~1 KB) into a bus whose rule routes to an SQS queue; 10 and 1,000 rules; latency at 5,000 events/s.")
         {
-            seconds, eventWorkers, moto,
+            seconds, eventWorkers, moto, exact,
         };
-        events.SetAction(async (parse, _) => await new EventsBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(eventWorkers), parse.GetValue(moto)).RunAsync().ConfigureAwait(false));
+        events.SetAction(async (parse, _) => await new EventsBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(eventWorkers), parse.GetValue(moto), parse.GetValue(exact)).RunAsync().ConfigureAwait(false));
         var echo = new Command("echo-server", "The trivial endpoint bench sqs measures its ceiling against.") { Hidden = true };
         echo.SetAction(async (_, _) => await EchoServer.RunAsync().ConfigureAwait(false));
         return new Command("bench", "Benchmarks of the whole system.") { patterns, sqs, events, echo };
