@@ -15,7 +15,9 @@ namespace Tideway.Cli.Bench;
 /// </summary>
 internal sealed class EventsBench(TextWriter output, TimeSpan duration, int workers, bool moto, bool exactDecoys = false)
 {
-    private const string Authorization = "AWS4-HMAC-SHA256 Credential=bench/20261125/us-east-1/events/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000";
+    // moto routes by the service of the credential scope, so each call names its own.
+    private const string EventsAuthorization = "AWS4-HMAC-SHA256 Credential=bench/20261125/us-east-1/events/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000";
+    private const string SqsAuthorization = "AWS4-HMAC-SHA256 Credential=bench/20261125/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000";
     private static readonly MediaTypeHeaderValue Json11 = new("application/x-amz-json-1.1");
     private static readonly MediaTypeHeaderValue Json10 = new("application/x-amz-json-1.0");
 
@@ -32,19 +34,25 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
                 using var client = new Client(server.Endpoint, exactDecoys);
                 var ten = await client.ScenarioAsync("bench10", 10);
                 var thousand = await client.ScenarioAsync("bench1000", 1000);
-                await client.PutLoopAsync(ten, workers, TimeSpan.FromSeconds(3), rate: null); // warm-up, not reported
-                // Alternate the two rule counts (each phase into a fresh queue, so that no phase pays for the one before) and keep the best of each.
-                double tenBest = 0, thousandBest = 0;
-                for (var round = 0; round < 2; round++)
+                // Warm-up (JIT tiers, connection pools, the database file growing to its working size); not reported.
+                await client.PutLoopAsync(ten = await client.RetargetAsync(ten), workers, TimeSpan.FromSeconds(5), rate: null);
+                await client.PutLoopAsync(thousand = await client.RetargetAsync(thousand), workers, TimeSpan.FromSeconds(5), rate: null);
+                // Alternate the two rule counts (each phase into a fresh queue, so that no phase pays for the one before):
+                // on a shared 2-core machine single phases vary by a quarter, so three rounds and their median and best.
+                var tens = new List<double>();
+                var thousands = new List<double>();
+                for (var round = 0; round < 3; round++)
                 {
-                    tenBest = Math.Max(tenBest, await ThroughputAsync(server, client, ten = await client.RetargetAsync(ten), "10 rules"));
-                    thousandBest = Math.Max(thousandBest, await ThroughputAsync(server, client, thousand = await client.RetargetAsync(thousand), "1,000 rules"));
+                    tens.Add(await ThroughputAsync(server, client, ten = await client.RetargetAsync(ten), "10 rules"));
+                    thousands.Add(await ThroughputAsync(server, client, thousand = await client.RetargetAsync(thousand), "1,000 rules"));
                 }
                 var latency = await LatencyAsync(server, client, await client.RetargetAsync(ten));
+                tens.Sort();
+                thousands.Sort();
                 output.WriteLine();
-                output.WriteLine($"accepted durably, 10 rules: {tenBest:N0} events/s (best of 2); target >= 50,000");
+                output.WriteLine($"accepted durably, 10 rules: median {tens[1]:N0}, best {tens[2]:N0} events/s; target >= 50,000");
                 output.WriteLine($"IngestionToInvocationStartLatency at 5,000 events/s: {latency}; target p99 < 50 ms");
-                output.WriteLine($"1,000 rules: {thousandBest:N0} events/s (best of 2) = {1 - (thousandBest / tenBest):P1} below 10 rules; target < 10%");
+                output.WriteLine($"1,000 rules: median {thousands[1]:N0} ({1 - (thousands[1] / tens[1]):P1} below 10 rules), best {thousands[2]:N0} ({1 - (thousands[2] / tens[2]):P1} below); target < 10%");
             }
             if (moto)
             {
@@ -121,7 +129,7 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint + "/") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = type;
             request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
-            request.Headers.TryAddWithoutValidation("Authorization", Authorization);
+            request.Headers.TryAddWithoutValidation("Authorization", target.StartsWith("AmazonSQS.", StringComparison.Ordinal) ? SqsAuthorization : EventsAuthorization);
             request.Headers.TryAddWithoutValidation("X-Amz-Date", DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
             using var response = await _http.SendAsync(request).ConfigureAwait(false);
             return (response.IsSuccessStatusCode, await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false));
