@@ -234,20 +234,29 @@ public sealed partial class EventBusEngine
     private async Task<DeliveryError?[]> InvokeAsync(RuleState rule, TargetState target, Delivered[] events)
     {
         var errors = new DeliveryError?[events.Length];
-        var inputs = new byte[events.Length][];
+        var inputs = new ReadOnlyMemory<byte>[events.Length];
         var ready = new List<int>(events.Length);
         var now = Now;
         var counters = Metrics.For(rule.Bus.Account, rule.Bus.Region, rule.Bus.Name, rule.Name);
         var context = new TransformContext(rule.Arn, rule.Name, string.Empty);
         for (var i = 0; i < events.Length; i++)
         {
+            BusMetrics.Add(ref counters.Invocations);
+            counters.ObserveLatency(now - events[i].IngestedAt);
+            if (target.Input.IsWholeEvent)
+            {
+                // The stored envelope is the input: no copy.
+                inputs[i] = events[i].Event;
+                ready.Add(i);
+                continue;
+            }
             // Events of one group usually share their ingestion time: format it once.
-            if (i == 0 || events[i].IngestedAt != events[i - 1].IngestedAt)
+            if (context.IngestionTime.Length == 0 || events[i].IngestedAt != events[i - 1].IngestedAt)
             {
                 context = context with { IngestionTime = FormatTime(events[i].IngestedAt) };
             }
             byte[]? output = null;
-            string? renderError;
+            string? renderError = null;
             try
             {
                 target.Input.TryRender(events[i].Event.Span, context, out output, out renderError);
@@ -265,8 +274,6 @@ public sealed partial class EventBusEngine
             {
                 errors[i] = new DeliveryError("INVALID_JSON", renderError ?? "The target input could not be rendered.", Retryable: false);
             }
-            BusMetrics.Add(ref counters.Invocations);
-            counters.ObserveLatency(now - events[i].IngestedAt);
         }
         if (ready.Count == 0)
         {
@@ -294,7 +301,7 @@ public sealed partial class EventBusEngine
     }
 
     /// <summary>Puts events on another bus (same or another account; the target bus's policy must allow the rule's account).</summary>
-    private async Task<DeliveryError?[]> ForwardAsync(RuleState rule, TargetState target, byte[][] inputs)
+    private async Task<DeliveryError?[]> ForwardAsync(RuleState rule, TargetState target, ReadOnlyMemory<byte>[] inputs)
     {
         var match = BusArnPattern().Match(target.Arn);
         BusState? destination = null;
@@ -324,7 +331,7 @@ public sealed partial class EventBusEngine
         {
             BinaryPrimitives.WriteInt32LittleEndian(bytes.GetSpan(4), input.Length);
             bytes.Advance(4);
-            System.Buffers.BuffersExtensions.Write(bytes, input);
+            System.Buffers.BuffersExtensions.Write(bytes, input.Span);
         }
         var encoded = bytes.WrittenSpan.ToArray();
         var id = await _store.AppendBatchAsync(destination.Account, destination.Region, destination.Name, encoded).ConfigureAwait(false);

@@ -46,45 +46,64 @@ public sealed partial class EventBusEngine
         }
         var now = Now;
         var results = new PutEventsResultEntry[entries.Count];
-        // Usually one bus per call; an entry naming another bus gets its own batch.
-        BatchBuilder? first = null;
+        // Usually one bus per call; an entry naming another bus gets its own batch. The scratch buffers are
+        // reused across calls: only the encoded batch that the store and the router keep is allocated.
+        var scratch = Scratch.Rent();
         List<BatchBuilder>? others = null;
-        using var details = new DetailBuffer();
+        (BusState Bus, byte[] Bytes)[] batches;
         try
         {
+            BatchBuilder? first = null;
             for (var i = 0; i < entries.Count; i++)
             {
                 var entry = entries[i];
-                if (!TryAccept(scope, entry, details, out var bus, out var detail, out var code, out var message))
+                if (!TryAccept(scope, entry, scratch.Details, out var bus, out var detail, out var code, out var message))
                 {
                     results[i] = new PutEventsResultEntry(null, code, message);
                     continue;
                 }
-                var builder = first is null || first.Bus == bus ? first ??= new BatchBuilder(bus!, now) : Find(ref others, bus!, now);
+                var builder = first is null || first.Bus == bus ? first ??= scratch.Batch.Start(bus!, now) : Find(ref others, bus!, now);
                 var id = Guid.NewGuid().ToString();
-                builder.Add(scope, entry, id, details.Span(detail), now);
+                builder.Add(scope, entry, id, scratch.Details.Span(detail), now);
                 results[i] = new PutEventsResultEntry(id, null, null);
             }
-            if (first is not null)
-            {
-                if (others is null)
-                {
-                    await IngestAsync(first).ConfigureAwait(false);
-                }
-                else
-                {
-                    var tasks = new List<Task> { IngestAsync(first) };
-                    tasks.AddRange(others.Select(IngestAsync));
-                    await Task.WhenAll(tasks).ConfigureAwait(false);
-                }
-            }
+            batches = first is null ? [] : others is null ? [(first.Bus, first.ToArray())] : [(first.Bus, first.ToArray()), .. others.Select(b => (b.Bus, b.ToArray()))];
         }
         finally
         {
-            first?.Dispose();
+            Scratch.Return(scratch);
             others?.ForEach(b => b.Dispose());
         }
+        if (batches.Length == 1)
+        {
+            await IngestAsync(batches[0].Bus, batches[0].Bytes).ConfigureAwait(false);
+        }
+        else if (batches.Length > 1)
+        {
+            await Task.WhenAll(batches.Select(b => IngestAsync(b.Bus, b.Bytes))).ConfigureAwait(false);
+        }
         return results;
+    }
+
+    /// <summary>The reusable buffers of one PutEvents call: one per thread at most, returned before the call awaits.</summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? t_cached;
+
+        public DetailBuffer Details { get; } = new();
+
+        public BatchBuilder Batch { get; } = new();
+
+        public static Scratch Rent()
+        {
+            var scratch = t_cached ?? new Scratch();
+            t_cached = null;
+            scratch.Details.Reset();
+            return scratch;
+        }
+
+        public static void Return(Scratch scratch) => t_cached = scratch;
     }
 
     private static BatchBuilder Find(ref List<BatchBuilder>? others, BusState bus, long now)
@@ -97,16 +116,15 @@ public sealed partial class EventBusEngine
                 return builder;
             }
         }
-        var added = new BatchBuilder(bus, now);
+        var added = new BatchBuilder().Start(bus, now);
         others.Add(added);
         return added;
     }
 
-    private async Task IngestAsync(BatchBuilder builder)
+    private async Task IngestAsync(BusState bus, byte[] bytes)
     {
-        var bytes = builder.ToArray();
-        var id = await _store.AppendBatchAsync(builder.Bus.Account, builder.Bus.Region, builder.Bus.Name, bytes).ConfigureAwait(false);
-        Enqueue(new Storage.EventBatch(id, builder.Bus.Account, builder.Bus.Region, builder.Bus.Name, bytes));
+        var id = await _store.AppendBatchAsync(bus.Account, bus.Region, bus.Name, bytes).ConfigureAwait(false);
+        Enqueue(new Storage.EventBatch(id, bus.Account, bus.Region, bus.Name, bytes));
     }
 
     /// <summary>Validates one entry: false with the entry's ErrorCode and ErrorMessage when it fails.</summary>
@@ -191,18 +209,22 @@ public sealed partial class EventBusEngine
     /// </summary>
     private sealed class BatchBuilder : IDisposable
     {
-        private readonly ArrayBufferWriter<byte> _buffer = new(4096);
+        private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
         private readonly Utf8JsonWriter _writer;
 
-        public BatchBuilder(BusState bus, long ingestedAt)
+        public BatchBuilder() => _writer = new Utf8JsonWriter(_buffer, EnvelopeWriterOptions);
+
+        public BusState Bus { get; private set; } = null!;
+
+        /// <summary>Starts a new batch in this builder's (reused) buffer.</summary>
+        public BatchBuilder Start(BusState bus, long ingestedAt)
         {
             Bus = bus;
+            _buffer.ResetWrittenCount();
             BinaryPrimitives.WriteInt64LittleEndian(_buffer.GetSpan(8), ingestedAt);
             _buffer.Advance(8);
-            _writer = new Utf8JsonWriter(_buffer, EnvelopeWriterOptions);
+            return this;
         }
-
-        public BusState Bus { get; }
 
         public void Add(RequestScope scope, PutEventsRequestEntry entry, string id, ReadOnlySpan<byte> detail, long now)
         {
@@ -253,6 +275,8 @@ public sealed partial class EventBusEngine
         private byte[] _scratch = ArrayPool<byte>.Shared.Rent(256);
 
         public DetailBuffer() => _writer = new Utf8JsonWriter(_output, EnvelopeWriterOptions);
+
+        public void Reset() => _output.ResetWrittenCount();
 
         public ReadOnlySpan<byte> Span(Range range) => _output.WrittenSpan[range];
 

@@ -10,13 +10,13 @@ public readonly record struct DeliveryError(string Code, string Message, bool Re
 /// <param name="Body">The target input.</param>
 /// <param name="EventId">The event id (the FIFO deduplication id when the queue has no content-based deduplication).</param>
 /// <param name="MessageGroupId">The FIFO message group, from the target's SqsParameters.</param>
-public readonly record struct QueueDelivery(byte[] Body, string EventId, string? MessageGroupId);
+public readonly record struct QueueDelivery(ReadOnlyMemory<byte> Body, string EventId, string? MessageGroupId);
 
 /// <summary>One log event for a log-group target.</summary>
 /// <param name="Timestamp">The event time, Unix milliseconds.</param>
 /// <param name="EventId">The event id.</param>
 /// <param name="Message">The target input.</param>
-public readonly record struct LogDelivery(long Timestamp, string EventId, byte[] Message);
+public readonly record struct LogDelivery(long Timestamp, string EventId, ReadOnlyMemory<byte> Message);
 
 /// <summary>
 /// The engine's port to the services it delivers into (implemented by <c>Tideway.Targets</c> over the SQS

@@ -70,7 +70,7 @@ public sealed class EngineTargets(SqsEngine queues, LogsEngine logs) : ITargetPo
                 bytes += message.Body.Length;
                 entries.Add(new SendMessageEntry(
                     (end - start).ToString(CultureInfo.InvariantCulture),
-                    Encoding.UTF8.GetString(message.Body),
+                    Encoding.UTF8.GetString(message.Body.Span),
                     MessageGroupId: queue.IsFifo ? message.MessageGroupId : null));
                 end++;
             }
@@ -120,7 +120,7 @@ public sealed class EngineTargets(SqsEngine queues, LogsEngine logs) : ITargetPo
                 {
                 }
                 var response = await logs.PutLogEventsAsync(scope, new PutLogEventsRequest(group, item.EventId,
-                    [new InputLogEvent(item.Timestamp, Encoding.UTF8.GetString(item.Message))])).ConfigureAwait(false);
+                    [new InputLogEvent(item.Timestamp, Encoding.UTF8.GetString(item.Message.Span))])).ConfigureAwait(false);
                 if (response.RejectedLogEventsInfo is not null)
                 {
                     errors[i] = new DeliveryError("SDK_CLIENT_ERROR", "CloudWatch Logs rejected the event: its timestamp is outside the accepted range.", Retryable: false);

@@ -50,7 +50,7 @@ internal sealed class FakeTargets : ITargetPorts
         }
     }
 
-    private async ValueTask<DeliveryError?[]> DeliverAsync(string arn, IEnumerable<byte[]> bodies, int count)
+    private async ValueTask<DeliveryError?[]> DeliverAsync(string arn, IEnumerable<ReadOnlyMemory<byte>> bodies, int count)
     {
         if (Held.TryGetValue(arn, out var hold))
         {
@@ -69,7 +69,7 @@ internal sealed class FakeTargets : ITargetPorts
             {
                 _received[arn] = list = [];
             }
-            list.AddRange(bodies.Select(b => Encoding.UTF8.GetString(b)));
+            list.AddRange(bodies.Select(b => Encoding.UTF8.GetString(b.Span)));
             foreach (var wait in _waits.Where(w => w.Arn == arn && list.Count >= w.Count).ToList())
             {
                 wait.Reached.SetResult();
@@ -91,7 +91,7 @@ internal sealed class FakeTargets : ITargetPorts
         {
             DeadLetters.Add((queueArn, Encoding.UTF8.GetString(body), attributes));
         }
-        await DeliverAsync(queueArn, [body], 1).ConfigureAwait(false);
+        await DeliverAsync(queueArn, [(ReadOnlyMemory<byte>)body], 1).ConfigureAwait(false);
         return null;
     }
 }
