@@ -530,6 +530,17 @@ internal sealed class MatchContext
             {
                 Hit(exact);
             }
+
+            if (values.Ranges is { } ranges)
+            {
+                foreach (var range in ranges.Candidates(number))
+                {
+                    if (range.Test.Range.Contains(number))
+                    {
+                        Hit(range.Conditions);
+                    }
+                }
+            }
         }
 
         var others = values.Others;

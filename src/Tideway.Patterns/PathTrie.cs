@@ -275,6 +275,61 @@ internal sealed class PrefixSet
     }
 }
 
+/// <summary>
+/// An immutable set of numeric range tests (copy-on-write), sorted by lower bound: only the ranges whose
+/// lower bound is at most a value can contain it, so a value below most ranges tests few of them.
+/// </summary>
+internal sealed class NumericSet
+{
+    private readonly TestEntry[] _entries;
+    private readonly double[] _lowers;
+
+    private NumericSet(TestEntry[] entries)
+    {
+        Array.Sort(entries, static (a, b) => a.Test.Range.Lower.CompareTo(b.Test.Range.Lower));
+        _entries = entries;
+        _lowers = [.. entries.Select(e => e.Test.Range.Lower)];
+    }
+
+    public IReadOnlyList<TestEntry> Entries => _entries;
+
+    /// <summary>The ranges that may contain <paramref name="value"/> (those whose lower bound is at most it).</summary>
+    public ReadOnlySpan<TestEntry> Candidates(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return default;
+        }
+
+        // The first lower bound above the value ends the candidates.
+        int low = 0, high = _lowers.Length;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (_lowers[middle] <= value)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return _entries.AsSpan(0, low);
+    }
+
+    public TestEntry? Find(string key) => Array.Find(_entries, e => e.Test.Key == key);
+
+    public static NumericSet With(NumericSet? set, TestEntry entry) => new([.. set?._entries ?? [], entry]);
+
+    public static NumericSet? Without(NumericSet set, TestEntry entry)
+    {
+        TestEntry[] rest = [.. set._entries.Where(e => e != entry)];
+        return rest.Length == 0 ? null : new NumericSet(rest);
+    }
+}
+
 internal sealed class ValueIndex
 {
     private readonly ConcurrentDictionary<byte[], CondList> _strings = new(ByteKeyComparer.Instance);
@@ -297,6 +352,9 @@ internal sealed class ValueIndex
 
     /// <summary>The plain prefix tests, indexed by prefix (null when there are none): a value is looked up once per distinct prefix length instead of compared with every prefix.</summary>
     public volatile PrefixSet? Prefixes;
+
+    /// <summary>The numeric range tests, by lower bound (null when there are none).</summary>
+    public volatile NumericSet? Ranges;
 
     /// <summary>Whether any test reads the case-folded text of a string value.</summary>
     public volatile bool NeedsFolding;
@@ -339,7 +397,7 @@ internal sealed class ValueIndex
     public bool HasFolded => _hasFolded;
 
     public bool IsEmpty => !_hasStrings && !_hasFolded && !_hasNumbers && True.Count == 0 && False.Count == 0
-        && Null.Count == 0 && Exists.Count == 0 && Others.Length == 0 && Prefixes is null;
+        && Null.Count == 0 && Exists.Count == 0 && Others.Length == 0 && Prefixes is null && Ranges is null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CondList? FindString(ReadOnlySpan<byte> text)
@@ -452,6 +510,19 @@ internal sealed class ValueIndex
             case TestKind.Exists:
                 Exists = Append(Exists, condition);
                 break;
+            case TestKind.Numeric:
+                if (Ranges?.Find(test.Key) is { } range)
+                {
+                    range.Conditions = Append(range.Conditions, condition);
+                    return;
+                }
+
+                // Bounds first: a reader that sees the new entry must also see its bounds.
+                var ranges = NumericSet.With(Ranges, new TestEntry(test) { Conditions = CondList.Empty.With(condition) });
+                NeedsNumber = true;
+                NumericBounds = BoundsOf(Others, ranges);
+                Ranges = ranges;
+                break;
             case TestKind.Prefix:
                 if (Prefixes?.Find(test.Text) is { } existing)
                 {
@@ -486,16 +557,16 @@ internal sealed class ValueIndex
 
                 // Bounds first: a reader that sees the new entry must also see its bounds.
                 TestEntry[] grown = [.. others, added];
-                NumericBounds = BoundsOf(grown);
+                NumericBounds = BoundsOf(grown, Ranges);
                 Others = grown;
                 break;
         }
     }
 
-    private static double[] BoundsOf(TestEntry[] entries)
+    private static double[] BoundsOf(TestEntry[] others, NumericSet? ranges)
     {
         var bounds = new List<double>();
-        foreach (var entry in entries)
+        foreach (var entry in ranges is null ? others : [.. others, .. ranges.Entries])
         {
             var test = entry.Test;
             if (test.Kind == TestKind.Numeric)
@@ -546,6 +617,17 @@ internal sealed class ValueIndex
             case TestKind.Exists:
                 Exists = Without(Exists, condition);
                 break;
+            case TestKind.Numeric:
+                if (Ranges?.Find(test.Key) is { } numeric)
+                {
+                    numeric.Conditions = Without(numeric.Conditions, condition);
+                    if (numeric.Conditions.Count == 0)
+                    {
+                        Ranges = NumericSet.Without(Ranges, numeric);
+                    }
+                }
+
+                break;
             case TestKind.Prefix:
                 if (Prefixes?.Find(test.Text) is { } prefix)
                 {
@@ -585,9 +667,9 @@ internal sealed class ValueIndex
         _hasStrings = _stringCount > 0;
         _hasFolded = !_folded.IsEmpty;
         _hasNumbers = !_numbers.IsEmpty;
-        NumericBounds = BoundsOf(remaining);
+        NumericBounds = BoundsOf(remaining, Ranges);
         NeedsFolding = !_folded.IsEmpty || Array.Exists(remaining, e => e.Test.NeedsFolding);
-        NeedsNumber = !_numbers.IsEmpty || Array.Exists(remaining, e => e.Test.Kind is TestKind.Numeric or TestKind.AnythingBut);
+        NeedsNumber = !_numbers.IsEmpty || Ranges is not null || Array.Exists(remaining, e => e.Test.Kind is TestKind.Numeric or TestKind.AnythingBut);
     }
 
     /// <summary>Removes a condition from a key's list; returns whether the key went away.</summary>
