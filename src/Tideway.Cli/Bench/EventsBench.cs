@@ -212,7 +212,8 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
                     var (ok, body) = await CallAsync("AWSEvents.PutEvents", Json11, scenario.PutBody).ConfigureAwait(false);
                     mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     Interlocked.Increment(ref requests);
-                    var failed = ok ? JsonDocument.Parse(body).RootElement.GetProperty("FailedEntryCount").GetInt32() : 10;
+                    // The load generator shares the machine with the server: read the count without building a document.
+                    var failed = !ok ? 10 : body.AsSpan().IndexOf("\"FailedEntryCount\":0"u8) >= 0 ? 0 : FailedEntryCount(body);
                     Interlocked.Add(ref accepted, 10 - failed);
                     if (failed > 0)
                     {
@@ -226,6 +227,12 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
             })).ToArray();
             await Task.WhenAll(tasks).ConfigureAwait(false);
             return new LoadResult(requests, accepted, 0, errors, clock.Elapsed.TotalSeconds, latencies);
+        }
+
+        private static int FailedEntryCount(byte[] body)
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.GetProperty("FailedEntryCount").GetInt32();
         }
 
         /// <summary>Waits until the queue count stops growing; returns how many messages it holds.</summary>
