@@ -89,7 +89,7 @@ public sealed partial class EventBusEngine
     private sealed class Scratch
     {
         [ThreadStatic]
-        private static Scratch? t_cached;
+        private static Scratch? _cachedForThread;
 
         public DetailBuffer Details { get; } = new();
 
@@ -97,13 +97,13 @@ public sealed partial class EventBusEngine
 
         public static Scratch Rent()
         {
-            var scratch = t_cached ?? new Scratch();
-            t_cached = null;
+            var scratch = _cachedForThread ?? new Scratch();
+            _cachedForThread = null;
             scratch.Details.Reset();
             return scratch;
         }
 
-        public static void Return(Scratch scratch) => t_cached = scratch;
+        public static void Return(Scratch scratch) => _cachedForThread = scratch;
     }
 
     private static BatchBuilder Find(ref List<BatchBuilder>? others, BusState bus, long now)
