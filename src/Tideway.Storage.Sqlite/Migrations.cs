@@ -60,6 +60,13 @@ internal static class Migrations
             event BLOB NOT NULL, ingested_at INTEGER NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL,
             error_code TEXT, error_message TEXT);
         """,
+        // 3: functions (engine documents) and their code packages, stored once per content hash.
+        """
+        CREATE TABLE functions (
+            account TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL, document TEXT NOT NULL,
+            PRIMARY KEY (account, region, name)) WITHOUT ROWID;
+        CREATE TABLE function_code (sha256 TEXT PRIMARY KEY, package BLOB NOT NULL);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

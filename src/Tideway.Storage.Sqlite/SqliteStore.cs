@@ -26,8 +26,9 @@ public sealed class SqliteStore : ITidewayStore
     private readonly SqliteQueueStore _queues;
     private readonly SqliteLogStore _logs;
     private readonly SqliteBusStore _bus;
+    private readonly SqliteFunctionStore _functions;
 
-    private SqliteStore(string path, SqliteConnection writeConnection, GroupCommitWriter writer, SqliteQueueStore queues, SqliteLogStore logs, SqliteBusStore bus, SqliteDurability durability)
+    private SqliteStore(string path, SqliteConnection writeConnection, GroupCommitWriter writer, SqliteQueueStore queues, SqliteLogStore logs, SqliteBusStore bus, SqliteFunctionStore functions, SqliteDurability durability)
     {
         Path = path;
         _writeConnection = writeConnection;
@@ -35,6 +36,7 @@ public sealed class SqliteStore : ITidewayStore
         _queues = queues;
         _logs = logs;
         _bus = bus;
+        _functions = functions;
         Description = $"sqlite {path} (WAL, synchronous={(durability == SqliteDurability.Machine ? "FULL" : "NORMAL")}, schema v{Migrations.Latest})";
     }
 
@@ -49,6 +51,9 @@ public sealed class SqliteStore : ITidewayStore
 
     /// <inheritdoc />
     public IBusStore Bus => _bus;
+
+    /// <inheritdoc />
+    public IFunctionStore Functions => _functions;
 
     /// <inheritdoc />
     public string Description { get; }
@@ -88,7 +93,8 @@ public sealed class SqliteStore : ITidewayStore
         var queues = SqliteQueueStore.Open(connection, writer, now);
         var logs = SqliteLogStore.Open(connection, writer, readBuilder.ToString());
         var bus = SqliteBusStore.Open(connection, writer);
-        return new SqliteStore(path, connection, writer, queues, logs, bus, durability);
+        var functions = SqliteFunctionStore.Open(connection, writer);
+        return new SqliteStore(path, connection, writer, queues, logs, bus, functions, durability);
     }
 
     private static void Exec(SqliteConnection connection, string sql)

@@ -17,6 +17,9 @@ public interface ITidewayStore : IAsyncDisposable
     /// <summary>Event buses, rules, accepted events and pending deliveries (the bus engine).</summary>
     IBusStore Bus { get; }
 
+    /// <summary>Functions and their code packages (the function runtime).</summary>
+    IFunctionStore Functions { get; }
+
     /// <summary>A short description for the start banner, e.g. <c>sqlite /data/tideway.db (WAL)</c>.</summary>
     string Description { get; }
 }

@@ -21,18 +21,20 @@ public sealed class DependencyDirectionTests
         ["Tideway.Logs"] = ["Tideway.Storage", "Tideway.Primitives"],
         ["Tideway.Transform"] = [],
         ["Tideway.Bus"] = ["Tideway.Storage", "Tideway.Primitives", "Tideway.Patterns", "Tideway.Transform"],
-        ["Tideway.Targets"] = ["Tideway.Bus", "Tideway.Queues", "Tideway.Logs", "Tideway.Storage", "Tideway.Primitives"],
-        ["Tideway.Server"] = ["Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Bus", "Tideway.Targets", "Tideway.Wire", "Tideway.Patterns"],
+        ["Tideway.Functions"] = ["Tideway.Storage", "Tideway.Primitives"],
+        ["Tideway.Targets"] = ["Tideway.Bus", "Tideway.Queues", "Tideway.Logs", "Tideway.Functions", "Tideway.Storage", "Tideway.Primitives"],
+        ["Tideway.Server"] = ["Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Bus", "Tideway.Functions", "Tideway.Targets", "Tideway.Wire", "Tideway.Patterns"],
         ["tideway"] = ["Tideway.Patterns", "Tideway.Primitives", "Tideway.Storage", "Tideway.Storage.Sqlite", "Tideway.Queues", "Tideway.Logs", "Tideway.Bus", "Tideway.Wire", "Tideway.Server"],
     };
 
-    private static readonly string[] Engines = ["Tideway.Queues", "Tideway.Logs", "Tideway.Bus"];
+    private static readonly string[] Engines = ["Tideway.Queues", "Tideway.Logs", "Tideway.Bus", "Tideway.Functions"];
 
     /// <summary>Engines know nothing of HTTP, of a database driver, or of each other (DESIGN.md).</summary>
     [Theory]
     [InlineData("Tideway.Queues")]
     [InlineData("Tideway.Logs")]
     [InlineData("Tideway.Bus")]
+    [InlineData("Tideway.Functions")]
     [InlineData("Tideway.Storage")]
     public void engines_and_the_contract_reference_no_http_and_no_database_driver(string assembly)
     {
@@ -55,6 +57,7 @@ public sealed class DependencyDirectionTests
     [InlineData("Tideway.Logs")]
     [InlineData("Tideway.Transform")]
     [InlineData("Tideway.Bus")]
+    [InlineData("Tideway.Functions")]
     [InlineData("Tideway.Targets")]
     [InlineData("Tideway.Server")]
     [InlineData("tideway")]

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Tideway.Logs;
 using Tideway.Primitives;
 using Tideway.Server.Events;
+using Tideway.Server.Lambda;
 using Tideway.Server.Logs;
 using Tideway.Server.Observability;
 using Tideway.Server.Sqs;
@@ -30,7 +31,7 @@ internal readonly struct RequestHeaders(IHeaderDictionary headers) : ISigV4Heade
 /// string with <c>Action=</c> (SQS). Authenticates, runs the operation, writes the AWS response or error
 /// shape of that protocol, and records metrics. Never answers 500 for a client's mistake.
 /// </summary>
-internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi events, Authenticator authenticator, Metrics metrics, ILogger logger)
+internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi events, LambdaApi lambda, Authenticator authenticator, Metrics metrics, ILogger logger)
 {
     /// <summary>Largest request body accepted (an SQS batch of 256 KiB percent-encodes to under 1 MiB; PutLogEvents is 1 MiB of JSON).</summary>
     public const long MaxBodyBytes = 8 * 1024 * 1024;
@@ -76,7 +77,12 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         var status = 200;
         try
         {
-            if (target.StartsWith("AmazonSQS.", StringComparison.Ordinal))
+            if (target.Length == 0 && LambdaApi.Owns(request.Path.Value ?? string.Empty))
+            {
+                service = "lambda";
+                (operation, status) = await LambdaAsync(context, body).ConfigureAwait(false);
+            }
+            else if (target.StartsWith("AmazonSQS.", StringComparison.Ordinal))
             {
                 service = "sqs";
                 operation = target["AmazonSQS.".Length..];
@@ -279,6 +285,47 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         }
         var (status, response) = await events.ExecuteAsync(operation, scope.Value, body).ConfigureAwait(false);
         return await WriteAsync(context, status, "application/x-amz-json-1.1", response).ConfigureAwait(false);
+    }
+
+    // ------------------------------------------------------------------ Lambda, restJson1
+
+    private async Task<(string Operation, int Status)> LambdaAsync(HttpContext context, byte[] body)
+    {
+        var scope = Authenticate(context, body, AwsProtocol.RestJson, out var authError);
+        if (scope is null)
+        {
+            var denied = LambdaApi.Error(new ServiceException(authError!.Code, authError.Message));
+            return ("unknown", await WriteLambdaAsync(context, denied with { StatusCode = authError.StatusCode }).ConfigureAwait(false));
+        }
+        var request = context.Request;
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
+        var question = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = question < 0 ? rawTarget : rawTarget[..question];
+        // Segments arrive percent-encoded (an ARN as FunctionName); a trailing slash is tolerated.
+        var segments = rawPath.Trim('/').Split('/').Select(Uri.UnescapeDataString).ToArray();
+        var query = request.Query;
+        var lambdaRequest = new LambdaRequest(request.Method, segments,
+            name => query.TryGetValue(name, out var value) ? value.ToString() : null,
+            name => query.TryGetValue(name, out var values) ? [.. values.Select(v => v ?? string.Empty)] : [],
+            name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null,
+            body);
+        var (operation, response) = await lambda.ExecuteAsync(scope.Value, lambdaRequest).ConfigureAwait(false);
+        return (operation, await WriteLambdaAsync(context, response).ConfigureAwait(false));
+    }
+
+    private static Task<int> WriteLambdaAsync(HttpContext context, LambdaResponse response)
+    {
+        foreach (var (name, value) in response.Headers ?? [])
+        {
+            context.Response.Headers[name] = value;
+        }
+        if (response.StatusCode is 202 or 204 && response.Body.Length == 0)
+        {
+            context.Response.StatusCode = response.StatusCode;
+            context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            return Task.FromResult(response.StatusCode);
+        }
+        return WriteAsync(context, response.StatusCode, response.ContentType, response.Body);
     }
 
     // ------------------------------------------------------------------ writing

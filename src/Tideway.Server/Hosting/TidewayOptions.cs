@@ -41,6 +41,12 @@ public sealed record TidewayOptions
     /// <summary>How often retention sweeps run.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Execution environments that may run at once (one Runtime API port each).</summary>
+    public int FunctionEnvironments { get; init; } = 64;
+
+    /// <summary>How long an idle execution environment stays warm.</summary>
+    public TimeSpan FunctionIdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>True when the store keeps nothing on disk.</summary>
     public bool InMemory => DataDirectory == ":memory:";
 

@@ -8,9 +8,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tideway.Bus;
+using Tideway.Functions;
 using Tideway.Logs;
 using Tideway.Queues;
 using Tideway.Server.Events;
+using Tideway.Server.Lambda;
 using Tideway.Server.Observability;
 using Tideway.Server.Sqs;
 using Tideway.Storage;
@@ -35,6 +37,10 @@ public sealed class TidewayServer : IAsyncDisposable
     private SqsEngine? _sqs;
     private LogsEngine? _logs;
     private EventBusEngine? _events;
+    private FunctionsEngine? _functions;
+    private FunctionLogWriter? _functionLogs;
+    private RuntimeEndpoints? _runtime;
+    private string? _runtimeRoot;
     private CancellationTokenSource? _sweeping;
     private Task? _sweeper;
 
@@ -62,6 +68,10 @@ public sealed class TidewayServer : IAsyncDisposable
 
     internal EventBusEngine Events => _events ?? throw new InvalidOperationException("not started");
 
+    internal FunctionsEngine Functions => _functions ?? throw new InvalidOperationException("not started");
+
+    internal FunctionLogWriter FunctionLogs => _functionLogs ?? throw new InvalidOperationException("not started");
+
     /// <summary>Opens the store, starts the engines and binds the port.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
@@ -71,7 +81,14 @@ public sealed class TidewayServer : IAsyncDisposable
         _logs = new LogsEngine(_store.Logs, _time);
         var authenticator = new Authenticator(_options.Credentials, _time);
         _events = new EventBusEngine(_store.Bus, new EngineTargets(_sqs, _logs), _time);
-        var api = new ApiRouter(new SqsApi(_sqs), _logs, new EventsApi(_events), authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
+        // Code and environment folders live outside the data directory: functions get nothing of it (DESIGN.md, Security).
+        _runtimeRoot = Path.Combine(Path.GetTempPath(), $"tideway-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
+        _runtime = new RuntimeEndpoints();
+        await _runtime.StartAsync(_options.FunctionEnvironments, cancellationToken).ConfigureAwait(false);
+        _functionLogs = new FunctionLogWriter(_logs);
+        var functionsOptions = new FunctionsOptions { RuntimeRoot = _runtimeRoot, Endpoints = _runtime, IdleTimeout = _options.FunctionIdleTimeout };
+        _functions = new FunctionsEngine(_store.Functions, functionsOptions, _functionLogs, _time);
+        var api = new ApiRouter(new SqsApi(_sqs), _logs, new EventsApi(_events), new LambdaApi(_functions), authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
         RegisterGauges();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -186,6 +203,29 @@ public sealed class TidewayServer : IAsyncDisposable
         if (_events is not null)
         {
             await _events.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_functions is not null)
+        {
+            await _functions.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_runtime is not null)
+        {
+            await _runtime.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_functionLogs is not null)
+        {
+            await _functionLogs.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_runtimeRoot is not null && Directory.Exists(_runtimeRoot))
+        {
+            try
+            {
+                Directory.Delete(_runtimeRoot, recursive: true);
+            }
+            catch (IOException)
+            {
+                // An environment's process may still be closing a file; the folder is in the temporary directory.
+            }
         }
         _sqs?.Dispose();
         if (_store is not null)

@@ -13,6 +13,9 @@ public sealed class MemoryStore : ITidewayStore
     public IBusStore Bus { get; } = new MemoryBusStore();
 
     /// <inheritdoc />
+    public IFunctionStore Functions { get; } = new MemoryFunctionStore();
+
+    /// <inheritdoc />
     public string Description => "memory (nothing is kept after the process ends)";
 
     /// <inheritdoc />

@@ -1,0 +1,612 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Tideway.Functions;
+
+/// <summary>
+/// One execution environment: an OS process running a runtime client that speaks the Runtime API on its own
+/// leased address, with the function's code as its working directory, its own temporary folder and the AWS
+/// environment variables. One invocation at a time.
+/// </summary>
+/// <remarks>
+/// The process's stdout and stderr go to a FIFO that this class also writes to: when an invocation is handed
+/// out and when it ends, a marker line goes into the same FIFO, so the reader attributes every line the function
+/// wrote to the right invocation, whatever the timing of the reading thread (see ADR 0005).
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The FIFO streams are closed by the reader thread when the process ends (Close).")]
+internal sealed class ExecutionEnvironment : IRuntimeApi
+{
+    private const string MarkerPrefix = "\u001ftideway:";
+    private static long _nextEnvironmentId;
+
+    private readonly FunctionInstance _function;
+    private readonly FunctionsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IFunctionLogs _logs;
+    private readonly Action<ExecutionEnvironment> _released;
+    private readonly object _gate = new();
+    private readonly string _folder;
+    private readonly long _startedAt = Stopwatch.GetTimestamp();
+    private IRuntimeLease? _lease;
+    private Process? _process;
+    private FileStream? _output;
+    private FileStream? _markers;
+    private Invocation? _assigned;
+    private Invocation? _running;
+    private Invocation? _orphan;
+    private TaskCompletionSource<NextInvocation?>? _waiter;
+    private ITimer? _timer;
+    private double? _initDurationMs;
+    private bool _initReported;
+    private (string Type, byte[] Payload)? _initError;
+    private bool _ending;
+    private readonly List<FunctionLogLine> _initLines = [];
+
+    public ExecutionEnvironment(FunctionInstance function, FunctionsOptions options, TimeProvider time, IFunctionLogs logs, Action<ExecutionEnvironment> released)
+    {
+        _function = function;
+        _options = options;
+        _time = time;
+        _logs = logs;
+        _released = released;
+        var id = Interlocked.Increment(ref _nextEnvironmentId);
+        _folder = Path.Combine(options.RuntimeRoot, "env", id.ToString(CultureInfo.InvariantCulture));
+        var now = time.GetUtcNow();
+        IdleSince = time.GetTimestamp();
+        LogStream = $"{now:yyyy'/'MM'/'dd}/[$LATEST]{Guid.NewGuid():N}";
+    }
+
+    public FunctionInstance Function => _function;
+
+    public string LogStream { get; }
+
+    /// <summary>When the environment last finished an invocation (for the idle reaper), stopwatch ticks.</summary>
+    public long IdleSince { get; private set; }
+
+    public bool Ended => _ending;
+
+    /// <summary>Starts the process with <paramref name="first"/> assigned to it; false when no Runtime API address is free.</summary>
+    public bool Start(Invocation first)
+    {
+        _lease = _options.Endpoints.Lease(this);
+        if (_lease is null)
+        {
+            return false;
+        }
+        _assigned = first;
+        var tmp = Path.Combine(_folder, "tmp");
+        Directory.CreateDirectory(tmp);
+        var fifo = Path.Combine(_folder, "output");
+        if (MakeFifo(fifo, Convert.ToUInt32("600", 8)) != 0)
+        {
+            throw new IOException($"mkfifo {fifo} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        // Opened read-write, the FIFO never blocks the open and never reports end of file: the reader stops at the exit marker.
+        _output = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
+        _markers = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        var reader = new Thread(ReadOutput) { IsBackground = true, Name = "tideway-fn-output" };
+        reader.Start();
+        _initLines.Add(new FunctionLogLine(Now, $"INIT_START Runtime Version: {_function.Runtime}\tRuntime Version ARN: tideway:{_function.Runtime}"));
+
+        var spec = Runtimes.Find(_function.Runtime)!;
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, WorkingDirectory = _function.CodeFolder };
+        // The shell points stdout and stderr at the FIFO, then replaces itself with the runtime.
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("o=$1; shift; exec \"$@\" >\"$o\" 2>&1");
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add(fifo);
+        if (spec.Interpreter is null)
+        {
+            start.ArgumentList.Add(Path.Combine(_function.CodeFolder, "bootstrap"));
+        }
+        else
+        {
+            start.ArgumentList.Add(Runtimes.InterpreterPath(spec)!);
+            if (spec.Interpreter == "python3")
+            {
+                start.ArgumentList.Add("-u");
+            }
+            start.ArgumentList.Add(Path.Combine(Runtimes.Folder, spec.Bootstrap!));
+        }
+        SetEnvironment(start.Environment, tmp, spec);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.Exited += (_, _) => OnExited();
+        _process = process;
+        process.Start();
+        process.StandardInput.Close();
+        _timer = _time.CreateTimer(_ => InitTimedOut(), null, _options.InitTimeout, Timeout.InfiniteTimeSpan);
+        return true;
+    }
+
+    private void SetEnvironment(IDictionary<string, string?> environment, string tmp, RuntimeSpec spec)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        environment.Clear();
+        foreach (var (key, value) in _function.Variables)
+        {
+            environment[key] = value;
+        }
+        environment["PATH"] = path;
+        environment["LANG"] = "en_US.UTF-8";
+        environment["TZ"] = ":UTC";
+        environment["TMPDIR"] = tmp;
+        environment["LAMBDA_TASK_ROOT"] = _function.CodeFolder;
+        environment["LAMBDA_RUNTIME_DIR"] = Runtimes.Folder;
+        environment["_HANDLER"] = _function.Handler;
+        environment["AWS_LAMBDA_RUNTIME_API"] = _lease!.Address;
+        environment["AWS_LAMBDA_FUNCTION_NAME"] = _function.Name;
+        environment["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = _function.MemorySize.ToString(CultureInfo.InvariantCulture);
+        environment["AWS_LAMBDA_FUNCTION_VERSION"] = "$LATEST";
+        environment["AWS_LAMBDA_INITIALIZATION_TYPE"] = "on-demand";
+        environment["AWS_LAMBDA_LOG_GROUP_NAME"] = _function.LogGroup;
+        environment["AWS_LAMBDA_LOG_STREAM_NAME"] = LogStream;
+        environment["AWS_REGION"] = _function.Region;
+        environment["AWS_DEFAULT_REGION"] = _function.Region;
+        environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + spec.Name;
+    }
+
+    private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    // ------------------------------------------------------------------ invocations
+
+    /// <summary>Gives a warm environment its next invocation.</summary>
+    public void Assign(Invocation invocation)
+    {
+        TaskCompletionSource<NextInvocation?>? waiter;
+        NextInvocation? next = null;
+        lock (_gate)
+        {
+            if (_waiter is null)
+            {
+                _assigned = invocation;
+                return;
+            }
+            waiter = _waiter;
+            _waiter = null;
+            next = HandOut(invocation);
+        }
+        waiter.TrySetResult(next);
+    }
+
+    /// <inheritdoc />
+    public Task<NextInvocation?> NextAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_ending)
+            {
+                return Task.FromResult<NextInvocation?>(null);
+            }
+            if (_initDurationMs is null)
+            {
+                _initDurationMs = Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds;
+                _timer?.Dispose();
+                _timer = null;
+            }
+            if (_assigned is { } invocation)
+            {
+                _assigned = null;
+                return Task.FromResult<NextInvocation?>(HandOut(invocation));
+            }
+            var waiter = new TaskCompletionSource<NextInvocation?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiter = waiter;
+            cancellationToken.Register(() =>
+            {
+                lock (_gate)
+                {
+                    if (_waiter == waiter)
+                    {
+                        _waiter = null;
+                    }
+                }
+                waiter.TrySetResult(null);
+            });
+            return waiter.Task;
+        }
+    }
+
+    // Under the lock: the invocation becomes the running one; its output starts after the START marker.
+    private NextInvocation HandOut(Invocation invocation)
+    {
+        _running = invocation;
+        invocation.HandedOutAt = Stopwatch.GetTimestamp();
+        WriteMarker("start", invocation.RequestId);
+        var deadline = Now + _function.Timeout * 1000L;
+        _timer = _time.CreateTimer(_ => TimedOut(invocation), null, TimeSpan.FromSeconds(_function.Timeout), Timeout.InfiniteTimeSpan);
+        var trace = $"Root=1-{Now / 1000:x8}-{Guid.NewGuid():N}"[..35] + ";Parent=" + Guid.NewGuid().ToString("N")[..16] + ";Sampled=0";
+        return new NextInvocation(invocation.RequestId, deadline, _function.Arn, trace, invocation.ClientContext, null, invocation.Payload);
+    }
+
+    /// <inheritdoc />
+    public RuntimeCallResult Respond(string requestId, ReadOnlyMemory<byte> payload)
+    {
+        if (payload.Length > FunctionsEngine.MaxResponseBytes)
+        {
+            var ended = End(requestId, Invocation.ErrorDocument("Function.ResponseSizeTooLarge", $"Response payload size exceeded maximum allowed payload size ({FunctionsEngine.MaxResponseBytes} bytes)."), "Unhandled", null, null);
+            return ended.StatusCode != 202 ? ended : new RuntimeCallResult(413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({FunctionsEngine.MaxResponseBytes} bytes).");
+        }
+        return End(requestId, payload, null, null, null);
+    }
+
+    /// <inheritdoc />
+    public RuntimeCallResult Fail(string requestId, string? errorType, ReadOnlyMemory<byte> payload) =>
+        End(requestId, payload.Length == 0 ? Invocation.ErrorDocument(errorType ?? "Unhandled", "Unhandled") : payload, "Unhandled", null, null);
+
+    /// <inheritdoc />
+    public RuntimeCallResult InitFailed(string? errorType, ReadOnlyMemory<byte> payload)
+    {
+        lock (_gate)
+        {
+            if (_initDurationMs is not null)
+            {
+                return new RuntimeCallResult(403, "InvalidStateTransition", "State transition from Ready to InitError failed for runtime. Error: State transition is not allowed");
+            }
+            _initError = (errorType ?? "Runtime.Unknown", payload.Length == 0 ? Invocation.ErrorDocument(errorType ?? "Runtime.Unknown", "Unknown") : payload.ToArray());
+        }
+        return RuntimeCallResult.Accepted;
+    }
+
+    private RuntimeCallResult End(string requestId, ReadOnlyMemory<byte> payload, string? functionError, string? status, string? extra)
+    {
+        lock (_gate)
+        {
+            var running = _running;
+            if (running is null || running.RequestId != requestId || running.Ended is not null)
+            {
+                return new RuntimeCallResult(400, "InvalidRequestID", "Invalid request ID");
+            }
+            _timer?.Dispose();
+            _timer = null;
+            running.Ended = new Invocation.Outcome(payload.ToArray(), functionError, Stopwatch.GetElapsedTime(running.HandedOutAt).TotalMilliseconds, status, extra);
+            WriteMarker("end", requestId);
+        }
+        return RuntimeCallResult.Accepted;
+    }
+
+    private void TimedOut(Invocation invocation)
+    {
+        var seconds = _function.Timeout.ToString("0.00", CultureInfo.InvariantCulture);
+        var message = $"Task timed out after {seconds} seconds";
+        var ended = End(invocation.RequestId, Invocation.ErrorDocument("Sandbox.Timedout", $"RequestId: {invocation.RequestId} Error: {message}"), "Unhandled", "timeout",
+            $"{_time.GetUtcNow():yyyy-MM-dd'T'HH:mm:ss.fff'Z'} {invocation.RequestId} {message}");
+        if (ended.StatusCode == 202)
+        {
+            Kill();
+        }
+    }
+
+    private void InitTimedOut()
+    {
+        lock (_gate)
+        {
+            if (_initDurationMs is not null || _ending)
+            {
+                return;
+            }
+            _initError = ("Sandbox.Timedout", Invocation.ErrorDocument("Sandbox.Timedout", $"INIT_REPORT Init Duration: {_options.InitTimeout.TotalMilliseconds:0.00} ms Phase: init Status: timeout"));
+        }
+        Kill();
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            _process?.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    // The process is gone: whatever it held fails, then the reader stops at the exit marker.
+    private void OnExited()
+    {
+        int code;
+        try
+        {
+            code = _process!.ExitCode;
+        }
+        catch (InvalidOperationException)
+        {
+            code = -1;
+        }
+        var reason = code == 0 ? "Runtime exited without providing a reason" : "Runtime exited with error: " + (code > 128 ? "signal: " + SignalName(code - 128) : $"exit status {code}");
+        lock (_gate)
+        {
+            _ending = true;
+            if (_running is { Ended: null } running)
+            {
+                _timer?.Dispose();
+                running.Ended = new Invocation.Outcome(Invocation.ErrorDocument("Runtime.ExitError", $"RequestId: {running.RequestId} Error: {reason}"),
+                    "Unhandled", Stopwatch.GetElapsedTime(running.HandedOutAt).TotalMilliseconds, "error", $"RequestId: {running.RequestId} Error: {reason}\nRuntime.ExitError");
+                WriteMarker("end", running.RequestId);
+            }
+            else if (_assigned is not null)
+            {
+                // Died before asking for its first invocation: an init failure, reported once the reader has its output.
+                _orphan = _assigned;
+                _assigned = null;
+            }
+            _waiter?.TrySetResult(null);
+            _waiter = null;
+            WriteMarker("exit", reason);
+        }
+    }
+
+    private void FailInit(Invocation invocation, string reason)
+    {
+        var (type, payload) = _initError ?? ("Runtime.ExitError", Invocation.ErrorDocument("Runtime.ExitError", $"RequestId: {invocation.RequestId} Error: {reason}"));
+        var duration = Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds;
+        var lines = new List<FunctionLogLine>();
+        lock (_gate)
+        {
+            lines.AddRange(_initLines);
+            _initLines.Clear();
+            _initReported = true;
+        }
+        var now = Now;
+        lines.Add(new FunctionLogLine(now, $"INIT_REPORT Init Duration: {duration:0.00} ms\tPhase: init\tStatus: error\tError Type: {type}"));
+        lines.Add(new FunctionLogLine(now, $"START RequestId: {invocation.RequestId} Version: $LATEST"));
+        lines.Add(new FunctionLogLine(now, $"END RequestId: {invocation.RequestId}"));
+        lines.Add(new FunctionLogLine(now, $"REPORT RequestId: {invocation.RequestId}\tDuration: {duration:0.00} ms\tBilled Duration: {Math.Ceiling(duration):0} ms\tMemory Size: {_function.MemorySize} MB\tMax Memory Used: 0 MB\tStatus: error\tError Type: {type}"));
+        _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
+        invocation.Complete(new InvokeResult(200, payload, "Unhandled", invocation.Tail ? TailOf(lines) : null, "$LATEST"));
+    }
+
+    private static string SignalName(int signal) => signal switch
+    {
+        6 => "aborted",
+        9 => "killed",
+        11 => "segmentation fault",
+        15 => "terminated",
+        _ => signal.ToString(CultureInfo.InvariantCulture),
+    };
+
+    // ------------------------------------------------------------------ output
+
+    private void WriteMarker(string kind, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes($"\n{MarkerPrefix}{kind}:{value}\n");
+        try
+        {
+            _markers?.Write(bytes);
+        }
+        catch (IOException)
+        {
+            // The FIFO is closed only after the exit marker; nothing to report to.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private void ReadOutput()
+    {
+        var buffer = new byte[64 * 1024];
+        var pending = new List<byte>();
+        Invocation? current = null;
+        try
+        {
+            while (true)
+            {
+                var read = _output!.Read(buffer);
+                if (read == 0)
+                {
+                    return;
+                }
+                var start = 0;
+                for (var i = 0; i < read; i++)
+                {
+                    if (buffer[i] != (byte)'\n')
+                    {
+                        continue;
+                    }
+                    pending.AddRange(buffer.AsSpan(start, i - start));
+                    start = i + 1;
+                    var line = Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending));
+                    pending.Clear();
+                    if (line.StartsWith(MarkerPrefix, StringComparison.Ordinal))
+                    {
+                        if (!OnMarker(line[MarkerPrefix.Length..], ref current))
+                        {
+                            return;
+                        }
+                    }
+                    else if (line.Length > 0 || current is not null)
+                    {
+                        Output(current, line);
+                    }
+                }
+                pending.AddRange(buffer.AsSpan(start, read - start));
+            }
+        }
+        finally
+        {
+            Close();
+        }
+    }
+
+    private void Output(Invocation? current, string line)
+    {
+        if (line.Length == 0)
+        {
+            return;
+        }
+        var entry = new FunctionLogLine(Now, line);
+        if (current is not null)
+        {
+            current.Lines.Add(entry);
+            return;
+        }
+        lock (_gate)
+        {
+            if (!_initReported)
+            {
+                _initLines.Add(entry);
+                return;
+            }
+        }
+        _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, [entry]);
+    }
+
+    // Returns false at the exit marker.
+    private bool OnMarker(string marker, ref Invocation? current)
+    {
+        var colon = marker.IndexOf(':', StringComparison.Ordinal);
+        var kind = marker[..colon];
+        var value = marker[(colon + 1)..];
+        switch (kind)
+        {
+            case "start":
+                lock (_gate)
+                {
+                    current = _running;
+                }
+                return true;
+            case "end":
+                if (current is not null && current.RequestId == value)
+                {
+                    Finish(current);
+                }
+                current = null;
+                return true;
+            default:
+                Invocation? orphan;
+                lock (_gate)
+                {
+                    orphan = _orphan;
+                    _orphan = null;
+                }
+                if (orphan is not null)
+                {
+                    FailInit(orphan, value);
+                }
+                return false;
+        }
+    }
+
+    private void Finish(Invocation invocation)
+    {
+        var outcome = invocation.Ended!;
+        var lines = new List<FunctionLogLine>();
+        double? init = null;
+        lock (_gate)
+        {
+            if (!_initReported)
+            {
+                lines.AddRange(_initLines);
+                _initLines.Clear();
+                _initReported = true;
+                init = _initDurationMs;
+            }
+            _running = null;
+        }
+        var now = Now;
+        var first = invocation.Lines.Count > 0 ? Math.Min(invocation.Lines[0].Timestamp, now) : now;
+        lines.Add(new FunctionLogLine(first, $"START RequestId: {invocation.RequestId} Version: $LATEST"));
+        lines.AddRange(invocation.Lines);
+        if (outcome.Extra is not null)
+        {
+            lines.Add(new FunctionLogLine(now, outcome.Extra));
+        }
+        lines.Add(new FunctionLogLine(now, $"END RequestId: {invocation.RequestId}"));
+        var report = new StringBuilder();
+        report.Append(CultureInfo.InvariantCulture, $"REPORT RequestId: {invocation.RequestId}\tDuration: {outcome.DurationMs:0.00} ms\tBilled Duration: {Math.Max(1, Math.Ceiling(outcome.DurationMs)):0} ms\t");
+        report.Append(CultureInfo.InvariantCulture, $"Memory Size: {_function.MemorySize} MB\tMax Memory Used: {MaxMemoryUsedMb()} MB\t");
+        if (init is { } initMs)
+        {
+            report.Append(CultureInfo.InvariantCulture, $"Init Duration: {initMs:0.00} ms\t");
+        }
+        if (outcome.Status is not null)
+        {
+            report.Append("Status: ").Append(outcome.Status).Append('\t');
+        }
+        lines.Add(new FunctionLogLine(now, report.ToString()));
+        _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
+        invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, invocation.Tail ? TailOf(lines) : null, "$LATEST"));
+        if (outcome.Status is null)
+        {
+            IdleSince = _time.GetTimestamp();
+            _released(this);
+        }
+    }
+
+    /// <summary>The last 4 KB of the lines, base64, as X-Amz-Log-Result carries them.</summary>
+    private static string TailOf(List<FunctionLogLine> lines)
+    {
+        var text = new StringBuilder();
+        foreach (var line in lines)
+        {
+            text.Append(line.Message).Append('\n');
+        }
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+        return Convert.ToBase64String(bytes.AsSpan(Math.Max(0, bytes.Length - 4096)));
+    }
+
+    private int MaxMemoryUsedMb()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{_process!.Id}/status"))
+            {
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                {
+                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                    return (int)((kb + 1023) / 1024);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
+        {
+            // The process is gone: nothing to read.
+        }
+        return 0;
+    }
+
+    // ------------------------------------------------------------------ ending
+
+    /// <summary>Stops the environment (idle reaping, a new revision of the function, shutdown).</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _ending = true;
+            _waiter?.TrySetResult(null);
+            _waiter = null;
+        }
+        Kill();
+    }
+
+    private void Close()
+    {
+        _timer?.Dispose();
+        _output?.Dispose();
+        lock (_gate)
+        {
+            _markers?.Dispose();
+            _markers = null;
+        }
+        _lease?.Dispose();
+        _process?.Dispose();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        _released(this);
+    }
+
+    // A DllImport (not LibraryImport, which needs unsafe code) of libc's mkfifo; .NET has no FIFO API.
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int MakeFifo([MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mode);
+}

@@ -1,0 +1,160 @@
+namespace Tideway.Functions;
+
+/// <summary>
+/// The execution environments of one function instance: warm ones reused last-in first-out (the warmest first),
+/// new ones started while all are busy, up to the concurrency the engine allows.
+/// </summary>
+internal sealed class FunctionPool(FunctionInstance instance, FunctionsOptions options, TimeProvider time, IFunctionLogs logs)
+{
+    private readonly object _gate = new();
+    private readonly Stack<ExecutionEnvironment> _idle = new();
+    private readonly HashSet<ExecutionEnvironment> _all = [];
+    private bool _retired;
+
+    public FunctionInstance Instance => instance;
+
+    /// <summary>Environments running or starting.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _all.Count;
+            }
+        }
+    }
+
+    /// <summary>Runs the invocation on a warm environment or a new one; false when none may start (a throttle).</summary>
+    public bool TryRun(Invocation invocation, Func<bool> mayStartAnother, out bool coldStart)
+    {
+        coldStart = false;
+        ExecutionEnvironment? warm = null;
+        lock (_gate)
+        {
+            while (_idle.Count > 0)
+            {
+                var candidate = _idle.Pop();
+                if (!candidate.Ended)
+                {
+                    warm = candidate;
+                    break;
+                }
+            }
+            if (warm is null && !mayStartAnother())
+            {
+                return false;
+            }
+        }
+        if (warm is not null)
+        {
+            warm.Assign(invocation);
+            return true;
+        }
+        var environment = new ExecutionEnvironment(instance, options, time, logs, Released);
+        lock (_gate)
+        {
+            _all.Add(environment);
+        }
+        if (!environment.Start(invocation))
+        {
+            lock (_gate)
+            {
+                _all.Remove(environment);
+            }
+            return false;
+        }
+        coldStart = true;
+        return true;
+    }
+
+    /// <summary>Invocations in flight (environments not idle).</summary>
+    public int Busy
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _all.Count - _idle.Count;
+            }
+        }
+    }
+
+    private void Released(ExecutionEnvironment environment)
+    {
+        var stop = false;
+        lock (_gate)
+        {
+            if (environment.Ended)
+            {
+                _all.Remove(environment);
+                return;
+            }
+            if (_retired)
+            {
+                stop = true;
+            }
+            else
+            {
+                _idle.Push(environment);
+            }
+        }
+        if (stop)
+        {
+            environment.Stop();
+        }
+    }
+
+    /// <summary>Stops environments idle for longer than the idle timeout; returns how many.</summary>
+    public int Reap(long olderThanTimestamp)
+    {
+        List<ExecutionEnvironment> stale = [];
+        lock (_gate)
+        {
+            var keep = _idle.Where(e => e.IdleSince >= olderThanTimestamp && !e.Ended).Reverse().ToList();
+            stale.AddRange(_idle.Where(e => e.IdleSince < olderThanTimestamp));
+            _idle.Clear();
+            foreach (var environment in keep)
+            {
+                _idle.Push(environment);
+            }
+        }
+        foreach (var environment in stale)
+        {
+            environment.Stop();
+        }
+        return stale.Count;
+    }
+
+    /// <summary>Stops every idle environment now and each busy one when it finishes.</summary>
+    public void Retire()
+    {
+        List<ExecutionEnvironment> idle;
+        lock (_gate)
+        {
+            _retired = true;
+            idle = [.. _idle];
+            _idle.Clear();
+        }
+        foreach (var environment in idle)
+        {
+            environment.Stop();
+        }
+    }
+
+    /// <summary>Stops every environment now (shutdown, DeleteFunction).</summary>
+    public void StopAll()
+    {
+        List<ExecutionEnvironment> all;
+        lock (_gate)
+        {
+            _retired = true;
+            all = [.. _all];
+            _idle.Clear();
+        }
+        foreach (var environment in all)
+        {
+            environment.Stop();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace Tideway.Functions;
+
+/// <summary>Settings of the function runtime.</summary>
+public sealed class FunctionsOptions
+{
+    /// <summary>Where code is unpacked and environments get their folders (outside the data directory; removed at shutdown).</summary>
+    public required string RuntimeRoot { get; init; }
+
+    /// <summary>The Runtime API addresses (the server's).</summary>
+    public required IRuntimeEndpoints Endpoints { get; init; }
+
+    /// <summary>How long an idle environment is kept warm.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a runtime may take to ask for its first invocation (AWS: 10 s).</summary>
+    public TimeSpan InitTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The account's concurrent executions (AWS's default quota: 1,000).</summary>
+    public int ConcurrentExecutions { get; init; } = 1000;
+
+    /// <summary>The base URL of the server, for GetFunction's code location.</summary>
+    public string Endpoint { get; init; } = "http://127.0.0.1:4566";
+}

@@ -1,0 +1,85 @@
+using System.Threading.Channels;
+using Tideway.Functions;
+using Tideway.Logs;
+using Tideway.Primitives;
+
+namespace Tideway.Targets;
+
+/// <summary>
+/// Function logs into the CloudWatch Logs engine: lines are queued by the invoke path and written by one
+/// background loop, which creates the log group and stream on first use.
+/// </summary>
+public sealed class FunctionLogWriter : IFunctionLogs, IAsyncDisposable
+{
+    private readonly LogsEngine _logs;
+    private readonly Channel<(string Account, string Region, string Group, string Stream, IReadOnlyList<FunctionLogLine> Lines)> _queue =
+        Channel.CreateUnbounded<(string, string, string, string, IReadOnlyList<FunctionLogLine>)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly HashSet<(string, string, string, string)> _known = [];
+    private readonly Task _loop;
+    private long _pending;
+
+    /// <summary>Starts the writer.</summary>
+    public FunctionLogWriter(LogsEngine logs)
+    {
+        _logs = logs;
+        _loop = WriteLoopAsync();
+    }
+
+    /// <inheritdoc />
+    public void Append(string account, string region, string group, string stream, IReadOnlyList<FunctionLogLine> lines)
+    {
+        Interlocked.Increment(ref _pending);
+        if (!_queue.Writer.TryWrite((account, region, group, stream, lines)))
+        {
+            Interlocked.Decrement(ref _pending);
+        }
+    }
+
+    /// <summary>Batches queued and not yet written (tests wait for zero).</summary>
+    public long Pending => Interlocked.Read(ref _pending);
+
+    private async Task WriteLoopAsync()
+    {
+        await foreach (var (account, region, group, stream, lines) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                var scope = new RequestScope(account, region);
+                if (_known.Add((account, region, group, stream)))
+                {
+                    await Ensure(() => _logs.CreateLogGroupAsync(scope, new CreateLogGroupRequest(group))).ConfigureAwait(false);
+                    await Ensure(() => _logs.CreateLogStreamAsync(scope, new CreateLogStreamRequest(group, stream))).ConfigureAwait(false);
+                }
+                var events = lines.OrderBy(l => l.Timestamp).Select(l => new InputLogEvent(l.Timestamp, l.Message)).ToList();
+                await _logs.PutLogEventsAsync(scope, new PutLogEventsRequest(group, stream, events)).ConfigureAwait(false);
+            }
+            catch (ServiceException)
+            {
+                // The group or stream was deleted meanwhile: create them again next time.
+                _known.Remove((account, region, group, stream));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+
+    private static async Task Ensure(Func<ValueTask> create)
+    {
+        try
+        {
+            await create().ConfigureAwait(false);
+        }
+        catch (ServiceException e) when (e.Code == "ResourceAlreadyExistsException")
+        {
+        }
+    }
+
+    /// <summary>Writes what is queued, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+    }
+}
