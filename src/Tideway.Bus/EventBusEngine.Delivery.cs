@@ -286,6 +286,7 @@ public sealed partial class EventBusEngine
             {
                 TargetKind.Queue => await _ports.SendToQueueAsync(target.Arn, [.. ready.Select(i => new QueueDelivery(inputs[i], EventId(events[i].Event.Span), target.Definition.SqsParameters?.MessageGroupId))]).ConfigureAwait(false),
                 TargetKind.LogGroup => await _ports.PutLogEventsAsync(target.Arn, [.. ready.Select(i => new LogDelivery(EventTime(events[i].Event.Span, events[i].IngestedAt), EventId(events[i].Event.Span), inputs[i]))]).ConfigureAwait(false),
+                TargetKind.Function => await _ports.InvokeFunctionAsync(target.Arn, [.. ready.Select(i => inputs[i])]).ConfigureAwait(false),
                 _ => await ForwardAsync(rule, target, [.. ready.Select(i => inputs[i])]).ConfigureAwait(false),
             };
         }

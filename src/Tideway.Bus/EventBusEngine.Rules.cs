@@ -238,14 +238,13 @@ public sealed partial class EventBusEngine
                 return TargetKind.LogGroup;
             case "events" when parts[5].StartsWith("event-bus/", StringComparison.Ordinal):
                 return TargetKind.EventBus;
-            case "lambda":
-                error = $"lambda is not a supported service for a target yet: Tideway delivers to SQS queues, CloudWatch Logs log groups and event buses ({arn}).";
-                return null;
+            case "lambda" when parts[5].StartsWith("function:", StringComparison.Ordinal):
+                return TargetKind.Function;
             case "events" when parts[5].StartsWith("api-destination/", StringComparison.Ordinal):
-                error = $"API destinations are not a supported target yet: Tideway delivers to SQS queues, CloudWatch Logs log groups and event buses ({arn}).";
+                error = $"API destinations are not a supported target yet: Tideway delivers to SQS queues, CloudWatch Logs log groups, Lambda functions and event buses ({arn}).";
                 return null;
             default:
-                error = $"{parts[2]} is not a supported service for a target. Tideway delivers to SQS queues, CloudWatch Logs log groups and event buses.";
+                error = $"{parts[2]} is not a supported service for a target. Tideway delivers to SQS queues, CloudWatch Logs log groups, Lambda functions and event buses.";
                 return null;
         }
     }
@@ -310,7 +309,7 @@ public sealed partial class EventBusEngine
                 return null;
             }
         }
-        if (kind is TargetKind.Queue or TargetKind.LogGroup)
+        if (kind is TargetKind.Queue or TargetKind.LogGroup or TargetKind.Function)
         {
             error = _ports.Validate(kind.Value, target.Arn, target);
             if (error is not null)

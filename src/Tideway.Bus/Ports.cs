@@ -24,7 +24,7 @@ public readonly record struct LogDelivery(long Timestamp, string EventId, ReadOn
 /// </summary>
 public interface ITargetPorts
 {
-    /// <summary>Checks a queue or log-group target at PutTargets; returns the ValidationException message, or null.</summary>
+    /// <summary>Checks a queue, log-group or function target at PutTargets; returns the ValidationException message, or null.</summary>
     string? Validate(TargetKind kind, string arn, Target target);
 
     /// <summary>Sends messages to a queue (the caller is the rule's account).</summary>
@@ -32,6 +32,9 @@ public interface ITargetPorts
 
     /// <summary>Writes log events to a log group.</summary>
     ValueTask<DeliveryError?[]> PutLogEventsAsync(string logGroupArn, IReadOnlyList<LogDelivery> events);
+
+    /// <summary>Invokes a function asynchronously (InvocationType Event) once per payload, as the rule's account.</summary>
+    ValueTask<DeliveryError?[]> InvokeFunctionAsync(string functionArn, IReadOnlyList<ReadOnlyMemory<byte>> payloads);
 
     /// <summary>Sends one event to a target's dead-letter queue with the error attributes (string values).</summary>
     ValueTask<DeliveryError?> SendToDeadLetterQueueAsync(string queueArn, byte[] body, IReadOnlyList<KeyValuePair<string, string>> attributes);
@@ -48,4 +51,7 @@ public enum TargetKind
 
     /// <summary>Another event bus.</summary>
     EventBus,
+
+    /// <summary>A Lambda function (asynchronous invoke).</summary>
+    Function,
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Tideway.Bus;
+using Tideway.Functions;
 using Tideway.Logs;
 using Tideway.Primitives;
 using Tideway.Queues;
@@ -12,7 +13,7 @@ namespace Tideway.Targets;
 /// The bus engine's target ports over the SQS and CloudWatch Logs engines of the same process: a queue target
 /// is a SendMessageBatch by the rule's account, a log-group target a PutLogEvents into a stream per event.
 /// </summary>
-public sealed class EngineTargets(SqsEngine queues, LogsEngine logs) : ITargetPorts
+public sealed class EngineTargets(SqsEngine queues, LogsEngine logs, FunctionsEngine? functions = null) : ITargetPorts
 {
     // EventBridge sends no deduplication id to a FIFO queue: the queue must have content-based deduplication.
     private const int MaxBatchEntries = 10;
@@ -31,7 +32,46 @@ public sealed class EngineTargets(SqsEngine queues, LogsEngine logs) : ITargetPo
             var fifo = parts[5].EndsWith(".fifo", StringComparison.Ordinal);
             return fifo && string.IsNullOrEmpty(target.SqsParameters?.MessageGroupId) ? $"Parameter(s) SqsParameters must be specified for target: {target.Id}." : null;
         }
+        if (kind == TargetKind.Function)
+        {
+            return FunctionScope(arn) is null ? $"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format." : null;
+        }
         return LogGroupName(arn) is null ? $"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format." : null;
+    }
+
+    /// <summary>The account and region of a function ARN (<c>arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]</c>).</summary>
+    private static RequestScope? FunctionScope(string arn)
+    {
+        var parts = arn.Split(':');
+        return parts.Length is 7 or 8 && parts[2] == "lambda" && parts[5] == "function" && parts[6].Length > 0 && parts[4].Length == 12
+            ? new RequestScope(parts[4], parts[3])
+            : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<DeliveryError?[]> InvokeFunctionAsync(string functionArn, IReadOnlyList<ReadOnlyMemory<byte>> payloads)
+    {
+        var errors = new DeliveryError?[payloads.Count];
+        if (functions is null || FunctionScope(functionArn) is not { } scope)
+        {
+            Array.Fill(errors, new DeliveryError("NO_RESOURCE", $"The function {functionArn} does not exist.", Retryable: false));
+            return errors;
+        }
+        for (var i = 0; i < payloads.Count; i++)
+        {
+            try
+            {
+                // EventBridge invokes asynchronously: delivered once Lambda has accepted the event.
+                await functions.InvokeAsync(scope, functionArn, null, InvocationType.Event, false, null, payloads[i]).ConfigureAwait(false);
+            }
+            catch (ServiceException e)
+            {
+                errors[i] = e.Code == "ResourceNotFoundException"
+                    ? new DeliveryError("NO_RESOURCE", $"The function {functionArn} does not exist.", Retryable: false)
+                    : new DeliveryError("SDK_CLIENT_ERROR", $"{e.Code}: {e.Message}", Retryable: e.Code == "TooManyRequestsException" || !e.SenderFault);
+            }
+        }
+        return errors;
     }
 
     /// <summary>The log group name of a log-group ARN (<c>arn:aws:logs:REGION:ACCOUNT:log-group:NAME</c>, optionally ending in <c>:*</c>).</summary>

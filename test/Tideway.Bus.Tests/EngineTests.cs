@@ -49,6 +49,20 @@ public sealed class EngineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task a_function_target_is_invoked_with_the_target_input()
+    {
+        const string Function = "arn:aws:lambda:us-east-1:000000000000:function:on-order";
+        await _engine.PutRuleAsync(Scope, "r1", "{\"source\":[\"my.app\"]}", null, null, null, null, null, null);
+        (await _engine.PutTargetsAsync(Scope, "r1", null, [new Target { Id = "f", Arn = Function, InputPath = "$.detail" }])).ShouldBeEmpty();
+        var invoked = _targets.WhenReceived(Function, 1);
+
+        await _engine.PutEventsAsync(Scope, [Entry(detail: "{\"orderId\":\"1\"}")]);
+        await invoked;
+
+        _targets.Received(Function).ShouldHaveSingleItem().ShouldBe("{\"orderId\":\"1\"}");
+    }
+
+    [Fact]
     public async Task entries_fail_alone_with_their_error_codes()
     {
         await RuleWithTarget(Queue);
@@ -258,9 +272,9 @@ public sealed class EngineTests : IAsyncDisposable
         (await Should.ThrowAsync<ServiceException>(() => _engine.DeleteRuleAsync(Scope, "r1", null, false))).Message.ShouldBe("Rule can't be deleted since it has targets.");
         var six = Enumerable.Range(0, 6).Select(i => new Target { Id = "x" + i, Arn = Queue }).ToList();
         (await Should.ThrowAsync<ServiceException>(() => _engine.PutTargetsAsync(Scope, "r1", null, six))).Code.ShouldBe("LimitExceededException");
-        var lambda = await Should.ThrowAsync<ServiceException>(() => _engine.PutTargetsAsync(Scope, "r1", null, [new Target { Id = "f", Arn = "arn:aws:lambda:us-east-1:000000000000:function:f" }]));
-        lambda.Code.ShouldBe("ValidationException");
-        lambda.Message.ShouldContain("lambda is not a supported service for a target");
+        var destination = await Should.ThrowAsync<ServiceException>(() => _engine.PutTargetsAsync(Scope, "r1", null, [new Target { Id = "d", Arn = "arn:aws:events:us-east-1:000000000000:api-destination/d/1" }]));
+        destination.Code.ShouldBe("ValidationException");
+        destination.Message.ShouldContain("API destinations are not a supported target yet");
         (await Should.ThrowAsync<ServiceException>(() => _engine.PutTargetsAsync(Scope, "r1", null, [new Target { Id = "q", Arn = Queue + ".fifo" }]))).Message
             .ShouldBe("Parameter(s) SqsParameters must be specified for target: q.");
         (await Should.ThrowAsync<ServiceException>(() => _engine.PutTargetsAsync(Scope, "nope", null, [new Target { Id = "q", Arn = Queue }]))).Message

@@ -21,6 +21,9 @@ internal sealed class FakeTargets : ITargetPorts
 
     public int Attempts { get; private set; }
 
+    public ValueTask<DeliveryError?[]> InvokeFunctionAsync(string functionArn, IReadOnlyList<ReadOnlyMemory<byte>> payloads) =>
+        DeliverAsync(functionArn, payloads, payloads.Count);
+
     public string? Validate(TargetKind kind, string arn, Target target) =>
         arn.EndsWith(".fifo", StringComparison.Ordinal) && target.SqsParameters?.MessageGroupId is null ? "Parameter(s) SqsParameters must be specified for target: " + target.Id + "." : null;
 

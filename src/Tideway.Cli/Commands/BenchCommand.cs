@@ -3,7 +3,7 @@ using Tideway.Cli.Bench;
 
 namespace Tideway.Cli.Commands;
 
-/// <summary><c>tideway bench patterns|sqs|events</c>: whole-system figures measured by the project itself.</summary>
+/// <summary><c>tideway bench patterns|sqs|events|invoke</c>: whole-system figures measured by the project itself.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -42,8 +42,14 @@ internal static class BenchCommand
             seconds, eventWorkers, moto, exact,
         };
         events.SetAction(async (parse, _) => await new EventsBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(eventWorkers), parse.GetValue(moto), parse.GetValue(exact)).RunAsync().ConfigureAwait(false));
+        var callers = new Option<int>("--callers") { Description = "Concurrent callers in the throughput phase", DefaultValueFactory = _ => 8 };
+        var invoke = new Command("invoke", "Lambda over loopback HTTP: cold starts per runtime (provided, Node.js, Python), warm invoke latency and the server's share of it, warm throughput across environments.")
+        {
+            seconds, callers,
+        };
+        invoke.SetAction(async (parse, _) => await new InvokeBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(callers)).RunAsync().ConfigureAwait(false));
         var echo = new Command("echo-server", "The trivial endpoint bench sqs measures its ceiling against.") { Hidden = true };
         echo.SetAction(async (_, _) => await EchoServer.RunAsync().ConfigureAwait(false));
-        return new Command("bench", "Benchmarks of the whole system.") { patterns, sqs, events, echo };
+        return new Command("bench", "Benchmarks of the whole system.") { patterns, sqs, events, invoke, echo };
     }
 }

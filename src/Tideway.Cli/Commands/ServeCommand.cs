@@ -16,10 +16,11 @@ internal static partial class ServeCommand
         var config = new Option<string?>("--config") { Description = "Configuration file (default ./tideway.yaml when it exists)" };
         var durability = new Option<string?>("--durability") { Description = "'process' (default: survives kill -9) or 'machine' (fsync every commit)" };
         var logFormat = new Option<string>("--log-format") { Description = "'text' or 'json' (structured, one object per line)", DefaultValueFactory = _ => "text" };
+        var environments = new Option<int?>("--function-environments") { Description = "Lambda execution environments that may run at once (default 64; each takes a loopback port)" };
         var allowAnonymous = new Option<bool>("--allow-anonymous-network") { Description = "Allow a non-loopback bind with no credentials (anyone reaching the port can use every API)" };
         var command = new Command("serve", "Run the server: SQS and CloudWatch Logs APIs on one port, SigV4, /health, /metrics.")
         {
-            port, host, data, config, durability, logFormat, allowAnonymous,
+            port, host, data, config, durability, logFormat, allowAnonymous, environments,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,6 +49,10 @@ internal static partial class ServeCommand
                 if (parse.GetValue(durability) is { } level)
                 {
                     options = options with { Durability = TidewayOptions.ParseDurability(level) };
+                }
+                if (parse.GetValue(environments) is { } count)
+                {
+                    options = options with { FunctionEnvironments = count };
                 }
                 if (parse.GetValue(allowAnonymous))
                 {

@@ -60,6 +60,10 @@ public sealed record TidewayOptions
         {
             throw new ArgumentException($"--port {Port} is out of range: use 0 to 65535 (0 picks a free port).");
         }
+        if (FunctionEnvironments is < 1 or > 4096)
+        {
+            throw new ArgumentException($"--function-environments {FunctionEnvironments} is out of range: use 1 to 4096.");
+        }
         if (Host != "localhost" && !IPAddress.TryParse(Host, out _))
         {
             throw new ArgumentException($"--host {Host} is not an IP address or 'localhost'.");
@@ -181,6 +185,7 @@ public sealed record TidewayOptions
         yield return $"data: {(InMemory ? ":memory:" : Path.GetFullPath(DataDirectory))}";
         yield return $"durability: {(Durability == SqliteDurability.Machine ? "machine (fsync every commit)" : "process (survives kill -9)")}";
         yield return $"config: {ConfigFile ?? "(none)"}";
+        yield return $"function environments: {FunctionEnvironments} at once, idle ones stop after {FunctionIdleTimeout.TotalMinutes:0.#} min";
         yield return Credentials.Count == 0
             ? "credentials: none configured: any access key is accepted, as account 000000000000 (loopback only)"
             : $"credentials: {Credentials.Count} configured, every request is SigV4-verified ({string.Join(", ", Credentials.Select(c => c.AccessKeyId + " -> " + c.Account))})";

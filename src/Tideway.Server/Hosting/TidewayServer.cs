@@ -80,7 +80,6 @@ public sealed class TidewayServer : IAsyncDisposable
         _sqs = new SqsEngine(_store.Queues, _time);
         _logs = new LogsEngine(_store.Logs, _time);
         var authenticator = new Authenticator(_options.Credentials, _time);
-        _events = new EventBusEngine(_store.Bus, new EngineTargets(_sqs, _logs), _time);
         // Code and environment folders live outside the data directory: functions get nothing of it (DESIGN.md, Security).
         _runtimeRoot = Path.Combine(Path.GetTempPath(), $"tideway-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
         _runtime = new RuntimeEndpoints();
@@ -88,6 +87,7 @@ public sealed class TidewayServer : IAsyncDisposable
         _functionLogs = new FunctionLogWriter(_logs);
         var functionsOptions = new FunctionsOptions { RuntimeRoot = _runtimeRoot, Endpoints = _runtime, IdleTimeout = _options.FunctionIdleTimeout };
         _functions = new FunctionsEngine(_store.Functions, functionsOptions, _functionLogs, _time);
+        _events = new EventBusEngine(_store.Bus, new EngineTargets(_sqs, _logs, _functions), _time);
         var api = new ApiRouter(new SqsApi(_sqs), _logs, new EventsApi(_events), new LambdaApi(_functions), authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
         RegisterGauges();
 
