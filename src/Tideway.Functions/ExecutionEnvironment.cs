@@ -19,6 +19,7 @@ namespace Tideway.Functions;
 internal sealed class ExecutionEnvironment : IRuntimeApi
 {
     private const string MarkerPrefix = "\u001ftideway:";
+    private const int MaxLineChars = 256 * 1024;
     private static long _nextEnvironmentId;
 
     private readonly FunctionInstance _function;
@@ -38,6 +39,10 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private Invocation? _orphan;
     private TaskCompletionSource<NextInvocation?>? _waiter;
     private ITimer? _timer;
+    private ITimer? _memoryPoll;
+    private string? _cgroup;
+    private int _pid;
+    private volatile bool _overMemory;
     private double? _initDurationMs;
     private bool _initReported;
     private (string Type, byte[] Payload)? _initError;
@@ -91,12 +96,15 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         _initLines.Add(new FunctionLogLine(Now, $"INIT_START Runtime Version: {_function.Runtime}\tRuntime Version ARN: tideway:{_function.Runtime}"));
 
         var spec = Runtimes.Find(_function.Runtime)!;
+        _cgroup = MemoryLimits.Create(Path.GetFileName(_folder), _function.MemorySize);
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, WorkingDirectory = _function.CodeFolder };
-        // The shell points stdout and stderr at the FIFO, then replaces itself with the runtime.
+        // The shell joins the environment's memory cgroup (when there is one), points stdout and stderr at the
+        // FIFO, then replaces itself with the runtime.
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("o=$1; shift; exec \"$@\" >\"$o\" 2>&1");
+        start.ArgumentList.Add("o=$1; c=$2; shift 2; if [ -n \"$c\" ]; then echo $$ > \"$c/cgroup.procs\"; fi; exec \"$@\" >\"$o\" 2>&1");
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(fifo);
+        start.ArgumentList.Add(_cgroup ?? string.Empty);
         if (spec.Interpreter is null)
         {
             start.ArgumentList.Add(Path.Combine(_function.CodeFolder, "bootstrap"));
@@ -115,8 +123,13 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         process.Exited += (_, _) => OnExited();
         _process = process;
         process.Start();
+        _pid = process.Id;
         process.StandardInput.Close();
         _timer = _time.CreateTimer(_ => InitTimedOut(), null, _options.InitTimeout, Timeout.InfiniteTimeSpan);
+        if (_cgroup is null)
+        {
+            _memoryPoll = _time.CreateTimer(_ => PollMemory(), null, MemoryPollInterval, MemoryPollInterval);
+        }
         return true;
     }
 
@@ -290,6 +303,18 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         Kill();
     }
 
+    private static readonly TimeSpan MemoryPollInterval = TimeSpan.FromMilliseconds(100);
+
+    // Without a cgroup: the process is killed once its resident memory passes MemorySize.
+    private void PollMemory()
+    {
+        if (!_ending && MemoryLimits.ProcessMb(_pid, peak: false) > _function.MemorySize)
+        {
+            _overMemory = true;
+            Kill();
+        }
+    }
+
     private void Kill()
     {
         try
@@ -315,14 +340,15 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
             code = -1;
         }
         var reason = code == 0 ? "Runtime exited without providing a reason" : "Runtime exited with error: " + (code > 128 ? "signal: " + SignalName(code - 128) : $"exit status {code}");
+        var errorType = _overMemory || (code == 137 && _cgroup is not null && MemoryLimits.OutOfMemory(_cgroup)) ? "Runtime.OutOfMemory" : "Runtime.ExitError";
         lock (_gate)
         {
             _ending = true;
             if (_running is { Ended: null } running)
             {
                 _timer?.Dispose();
-                running.Ended = new Invocation.Outcome(Invocation.ErrorDocument("Runtime.ExitError", $"RequestId: {running.RequestId} Error: {reason}"),
-                    "Unhandled", Stopwatch.GetElapsedTime(running.HandedOutAt).TotalMilliseconds, "error", $"RequestId: {running.RequestId} Error: {reason}\nRuntime.ExitError");
+                running.Ended = new Invocation.Outcome(Invocation.ErrorDocument(errorType, $"RequestId: {running.RequestId} Error: {reason}"),
+                    "Unhandled", Stopwatch.GetElapsedTime(running.HandedOutAt).TotalMilliseconds, "error\tError Type: " + errorType, $"RequestId: {running.RequestId} Error: {reason}\n{errorType}");
                 WriteMarker("end", running.RequestId);
             }
             else if (_assigned is not null)
@@ -436,7 +462,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         {
             return;
         }
-        var entry = new FunctionLogLine(Now, line);
+        // A CloudWatch Logs event holds 256 KB of a Lambda function's output line at most.
+        var entry = new FunctionLogLine(Now, line.Length > MaxLineChars ? line[..MaxLineChars] : line);
         if (current is not null)
         {
             current.Lines.Add(entry);
@@ -547,25 +574,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         return Convert.ToBase64String(bytes.AsSpan(Math.Max(0, bytes.Length - 4096)));
     }
 
-    private int MaxMemoryUsedMb()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{_process!.Id}/status"))
-            {
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                {
-                    var kb = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
-                    return (int)((kb + 1023) / 1024);
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
-        {
-            // The process is gone: nothing to read.
-        }
-        return 0;
-    }
+    private int MaxMemoryUsedMb() =>
+        _cgroup is not null ? MemoryLimits.PeakMb(_cgroup) : MemoryLimits.ProcessMb(_pid, peak: true);
 
     // ------------------------------------------------------------------ ending
 
@@ -584,6 +594,11 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private void Close()
     {
         _timer?.Dispose();
+        _memoryPoll?.Dispose();
+        if (_cgroup is not null)
+        {
+            MemoryLimits.Remove(_cgroup);
+        }
         _output?.Dispose();
         lock (_gate)
         {

@@ -293,6 +293,7 @@ public sealed partial class FunctionsEngine
         {
             pool.StopAll();
         }
+        MemoryLimits.RemoveParent();
         _stopping.Dispose();
     }
 }

@@ -40,28 +40,65 @@ public sealed class FunctionLogWriter : IFunctionLogs, IAsyncDisposable
 
     private async Task WriteLoopAsync()
     {
-        await foreach (var (account, region, group, stream, lines) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
-            try
+            // Under load many invocations end between two writes: one PutLogEvents per stream takes all of them.
+            var batches = new Dictionary<(string Account, string Region, string Group, string Stream), List<FunctionLogLine>>();
+            var taken = 0;
+            while (taken < 1000 && reader.TryRead(out var item))
             {
-                var scope = new RequestScope(account, region);
-                if (_known.Add((account, region, group, stream)))
+                taken++;
+                var key = (item.Account, item.Region, item.Group, item.Stream);
+                if (!batches.TryGetValue(key, out var lines))
                 {
-                    await Ensure(() => _logs.CreateLogGroupAsync(scope, new CreateLogGroupRequest(group))).ConfigureAwait(false);
-                    await Ensure(() => _logs.CreateLogStreamAsync(scope, new CreateLogStreamRequest(group, stream))).ConfigureAwait(false);
+                    batches[key] = lines = [];
                 }
-                var events = lines.OrderBy(l => l.Timestamp).Select(l => new InputLogEvent(l.Timestamp, l.Message)).ToList();
-                await _logs.PutLogEventsAsync(scope, new PutLogEventsRequest(group, stream, events)).ConfigureAwait(false);
+                lines.AddRange(item.Lines);
             }
-            catch (ServiceException)
+            foreach (var ((account, region, group, stream), lines) in batches)
             {
-                // The group or stream was deleted meanwhile: create them again next time.
-                _known.Remove((account, region, group, stream));
+                await WriteAsync(account, region, group, stream, lines).ConfigureAwait(false);
             }
-            finally
+            Interlocked.Add(ref _pending, -taken);
+        }
+    }
+
+    private async Task WriteAsync(string account, string region, string group, string stream, List<FunctionLogLine> lines)
+    {
+        try
+        {
+            var scope = new RequestScope(account, region);
+            if (_known.Add((account, region, group, stream)))
             {
-                Interlocked.Decrement(ref _pending);
+                await Ensure(() => _logs.CreateLogGroupAsync(scope, new CreateLogGroupRequest(group))).ConfigureAwait(false);
+                await Ensure(() => _logs.CreateLogStreamAsync(scope, new CreateLogStreamRequest(group, stream))).ConfigureAwait(false);
             }
+            var events = lines.OrderBy(l => l.Timestamp).Select(l => new InputLogEvent(l.Timestamp, l.Message)).ToList();
+            // PutLogEvents takes 10,000 events and 1 MB at most: a large drain goes in several calls.
+            var start = 0;
+            while (start < events.Count)
+            {
+                var end = start;
+                var bytes = 0;
+                while (end < events.Count && end - start < LogsEngine.MaxBatchEvents)
+                {
+                    var size = System.Text.Encoding.UTF8.GetByteCount(events[end].Message) + LogsEngine.EventOverheadBytes;
+                    if (end > start && bytes + size > LogsEngine.MaxBatchBytes)
+                    {
+                        break;
+                    }
+                    bytes += size;
+                    end++;
+                }
+                await _logs.PutLogEventsAsync(scope, new PutLogEventsRequest(group, stream, events.GetRange(start, end - start))).ConfigureAwait(false);
+                start = end;
+            }
+        }
+        catch (ServiceException)
+        {
+            // The group or stream was deleted meanwhile (or a batch was refused): create them again next time.
+            _known.Remove((account, region, group, stream));
         }
     }
 
