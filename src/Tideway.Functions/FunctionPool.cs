@@ -25,8 +25,11 @@ internal sealed class FunctionPool(FunctionInstance instance, FunctionsOptions o
         }
     }
 
-    /// <summary>Runs the invocation on a warm environment or a new one; false when none may start (a throttle).</summary>
-    public bool TryRun(Invocation invocation, Func<bool> mayStartAnother, out bool coldStart)
+    /// <summary>
+    /// Runs the invocation on a warm environment or a new one; false when a new one cannot start (no Runtime API
+    /// address is free). The engine has counted the invocation against its concurrency limits before.
+    /// </summary>
+    public bool TryRun(Invocation invocation, out bool coldStart)
     {
         coldStart = false;
         ExecutionEnvironment? warm = null;
@@ -40,10 +43,6 @@ internal sealed class FunctionPool(FunctionInstance instance, FunctionsOptions o
                     warm = candidate;
                     break;
                 }
-            }
-            if (warm is null && !mayStartAnother())
-            {
-                return false;
             }
         }
         if (warm is not null)

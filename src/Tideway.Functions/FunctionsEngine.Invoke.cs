@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Tideway.Primitives;
+using Tideway.Storage;
 
 namespace Tideway.Functions;
 
@@ -13,6 +14,7 @@ public sealed partial class FunctionsEngine
     private readonly ITimer _reaper;
     private readonly CancellationTokenSource _stopping = new();
     private int _asyncPending;
+    private long _asyncSettled;
 
     /// <summary>Invocations accepted with InvocationType Event and not finished yet.</summary>
     public int AsyncPending => Volatile.Read(ref _asyncPending);
@@ -53,7 +55,8 @@ public sealed partial class FunctionsEngine
             case InvocationType.DryRun:
                 return new InvokeResult(204, ReadOnlyMemory<byte>.Empty, null, null, null);
             case InvocationType.Event:
-                QueueAsync(key, payload.ToArray(), decodedContext);
+                var queued = await _store.EnqueueInvocationAsync(new AsyncInvocation(0, key.Account, key.Region, key.Name, Guid.NewGuid().ToString(), payload.ToArray(), Now, 0, Now)).ConfigureAwait(false);
+                Schedule(queued);
                 return new InvokeResult(202, ReadOnlyMemory<byte>.Empty, null, null, null);
             default:
                 return await RunAsync(key, payload, decodedContext, tail).ConfigureAwait(false);
@@ -95,43 +98,30 @@ public sealed partial class FunctionsEngine
     }
 
     /// <summary>Runs one invocation on an environment of the function; throttles when none may start.</summary>
-    private async Task<InvokeResult> RunAsync((string Account, string Region, string Name) key, ReadOnlyMemory<byte> payload, string? clientContext, bool tail)
+    private async Task<InvokeResult> RunAsync((string Account, string Region, string Name) key, ReadOnlyMemory<byte> payload, string? clientContext, bool tail, string? requestId = null)
     {
         FunctionPool pool;
         int? reserved;
+        // Concurrency is counted here, under the engine's lock only (never a pool's: see FunctionPool.TryRun).
         lock (_gate)
         {
             var d = Get(key);
             reserved = d.ReservedConcurrency;
             pool = PoolFor(key, d);
-        }
-        var invocation = new Invocation(Guid.NewGuid().ToString(), payload, clientContext, tail);
-        string? reason = null;
-        bool MayStart()
-        {
-            lock (_gate)
+            var running = _inflight.GetValueOrDefault(key);
+            if (reserved is { } own ? running >= own : running >= UnreservedLimit(key))
             {
-                var running = _inflight.GetValueOrDefault(key);
-                if (reserved is { } own ? pool.Count >= own : pool.Count >= UnreservedLimit(key))
-                {
-                    reason = reserved is null ? "ConcurrentInvocationLimitExceeded" : "ReservedFunctionConcurrentInvocationLimitExceeded";
-                    return false;
-                }
-                return true;
+                throw Throttle(reserved is null ? "ConcurrentInvocationLimitExceeded" : "ReservedFunctionConcurrentInvocationLimitExceeded");
             }
-        }
-        if (reserved == 0 || !pool.TryRun(invocation, MayStart, out _))
-        {
-            var throttle = new ServiceException("TooManyRequestsException", "Rate Exceeded.");
-            throttle.Data["Reason"] = reason ?? (reserved is null ? "ConcurrentInvocationLimitExceeded" : "ReservedFunctionConcurrentInvocationLimitExceeded");
-            throw throttle;
-        }
-        lock (_gate)
-        {
-            _inflight[key] = _inflight.GetValueOrDefault(key) + 1;
+            _inflight[key] = running + 1;
         }
         try
         {
+            var invocation = new Invocation(requestId ?? Guid.NewGuid().ToString(), payload, clientContext, tail);
+            if (!pool.TryRun(invocation, out _))
+            {
+                throw Throttle("ConcurrentInvocationLimitExceeded");
+            }
             return await invocation.Result.ConfigureAwait(false);
         }
         finally
@@ -143,23 +133,26 @@ public sealed partial class FunctionsEngine
         }
     }
 
-    // Under the lock: environments a function without a reservation may run (the account's unreserved share).
+    private static ServiceException Throttle(string reason)
+    {
+        var throttle = new ServiceException("TooManyRequestsException", "Rate Exceeded.");
+        throttle.Data["Reason"] = reason;
+        return throttle;
+    }
+
+    // Under the lock: invocations a function without a reservation may run at once (the account's unreserved
+    // concurrency, less what the other unreserved functions are running).
     private int UnreservedLimit((string Account, string Region, string Name) key)
     {
-        var reserved = 0;
-        var others = 0;
+        var limit = _options.ConcurrentExecutions;
         foreach (var (k, d) in _functions)
         {
             if (k.Account == key.Account && k.Region == key.Region)
             {
-                reserved += d.ReservedConcurrency ?? 0;
-                if (k != key && d.ReservedConcurrency is null && _pools.TryGetValue(k, out var p))
-                {
-                    others += p.Count;
-                }
+                limit -= d.ReservedConcurrency ?? (k == key ? 0 : _inflight.GetValueOrDefault(k));
             }
         }
-        return _options.ConcurrentExecutions - reserved - others;
+        return limit;
     }
 
     // Under the lock.
@@ -223,53 +216,84 @@ public sealed partial class FunctionsEngine
 
     // ------------------------------------------------------------------ asynchronous invocations
 
-    // Event invocations: retried as the function's event invoke configuration says (default 2 retries, 1 then 2
-    // minutes apart). Not yet durable and without destinations: see docs/compat/lambda.md.
-    private async void QueueAsync((string Account, string Region, string Name) key, byte[] payload, string? clientContext)
+    /// <summary>Runs an accepted asynchronous invocation in the background, attempt after attempt, until it is settled.</summary>
+    private void Schedule(AsyncInvocation invocation)
     {
         Interlocked.Increment(ref _asyncPending);
+        _ = Task.Run(() => DriveAsync(invocation));
+    }
+
+    // Function errors are retried as the event invoke configuration says (default twice, about 1 then 2 minutes
+    // apart); throttles are waited out with back-off (1 s doubling to 5 minutes) within MaximumEventAgeInSeconds.
+    // The outcome goes to the OnSuccess / OnFailure destination and, on failure, the function's dead-letter queue.
+    private async Task DriveAsync(AsyncInvocation invocation)
+    {
         try
         {
-            var queuedAt = Now;
-            for (var attempt = 0; ; attempt++)
+            var throttles = 0;
+            while (true)
             {
+                var wait = TimeSpan.FromMilliseconds(Math.Max(0, invocation.DueAt - Now));
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, _stopping.Token).ConfigureAwait(false);
+                }
+                var key = (invocation.Account, invocation.Region, invocation.Function);
                 int retries;
                 long maxAgeMs;
+                bool zeroReserved;
                 lock (_gate)
                 {
                     if (!_functions.TryGetValue(key, out var d))
                     {
+                        _store.ForgetInvocation(invocation.Id);
                         return;
                     }
                     retries = d.EventInvokeConfig?.MaximumRetryAttempts ?? 2;
                     maxAgeMs = (d.EventInvokeConfig?.MaximumEventAgeInSeconds ?? 21600) * 1000L;
+                    zeroReserved = d.ReservedConcurrency == 0;
                 }
-                InvokeResult? result = null;
+                if (zeroReserved)
+                {
+                    await SettleAsync(invocation, "ZeroReservedConcurrency", null).ConfigureAwait(false);
+                    return;
+                }
+                if (Now - invocation.QueuedAt > maxAgeMs)
+                {
+                    await SettleAsync(invocation, "EventAgeExceeded", null).ConfigureAwait(false);
+                    return;
+                }
+                InvokeResult result;
                 try
                 {
-                    result = await RunAsync(key, payload, clientContext, tail: false).ConfigureAwait(false);
+                    result = await RunAsync(key, invocation.Payload, null, tail: false, invocation.RequestId).ConfigureAwait(false);
                 }
                 catch (ServiceException e) when (e.Code == "TooManyRequestsException")
                 {
-                    // Throttled: wait and try again without counting an attempt, within the event's age.
-                    attempt--;
+                    invocation = invocation with { DueAt = Now + (long)Math.Min(300_000, 1000 * Math.Pow(2, throttles++)) };
+                    _store.UpdateInvocation(invocation);
+                    continue;
                 }
-                catch (ServiceException)
+                invocation = invocation with { Attempts = invocation.Attempts + 1 };
+                if (result.FunctionError is null)
                 {
+                    await SettleAsync(invocation, "Success", result).ConfigureAwait(false);
                     return;
                 }
-                if (result is { FunctionError: null })
+                if (invocation.Attempts > retries)
                 {
+                    await SettleAsync(invocation, "RetriesExhausted", result).ConfigureAwait(false);
                     return;
                 }
-                if (attempt >= retries || Now - queuedAt > maxAgeMs)
-                {
-                    return;
-                }
-                await Task.Delay(TimeSpan.FromMinutes(result is null ? 1 : attempt + 1), _time, _stopping.Token).ConfigureAwait(false);
+                invocation = invocation with { DueAt = Now + (invocation.Attempts == 1 ? 60_000 : 120_000) };
+                _store.UpdateInvocation(invocation);
             }
         }
         catch (OperationCanceledException)
+        {
+            // Shutting down: the invocation stays in the store and resumes at the next start.
+        }
+        catch (Exception e) when (e is StoreClosedException or ObjectDisposedException)
         {
         }
         finally
@@ -277,6 +301,114 @@ public sealed partial class FunctionsEngine
             Interlocked.Decrement(ref _asyncPending);
         }
     }
+
+    /// <summary>Sends the outcome where the function's configuration says, then forgets the invocation.</summary>
+    private async Task SettleAsync(AsyncInvocation invocation, string condition, InvokeResult? result)
+    {
+        string? onSuccess = null;
+        string? onFailure = null;
+        string? deadLetter = null;
+        lock (_gate)
+        {
+            if (_functions.TryGetValue((invocation.Account, invocation.Region, invocation.Function), out var d))
+            {
+                onSuccess = d.EventInvokeConfig?.OnSuccess;
+                onFailure = d.EventInvokeConfig?.OnFailure;
+                deadLetter = d.DeadLetterTargetArn;
+            }
+        }
+        var success = condition == "Success";
+        var destination = success ? onSuccess : onFailure;
+        var functionArn = FunctionArn(invocation.Region, invocation.Account, invocation.Function) + ":" + Latest;
+        if (destination is not null && _destinations is not null)
+        {
+            var record = DestinationRecord(invocation, functionArn, condition, result);
+            await _destinations.SendRecordAsync(new Primitives.RequestScope(invocation.Account, invocation.Region), destination, functionArn, success, record).ConfigureAwait(false);
+        }
+        if (!success && deadLetter is not null && _destinations is not null)
+        {
+            var message = result is null ? condition : ErrorMessageOf(result.Payload.Span);
+            await _destinations.SendToDeadLetterAsync(new Primitives.RequestScope(invocation.Account, invocation.Region), deadLetter, invocation.Payload,
+                invocation.RequestId, result?.StatusCode ?? 200, message).ConfigureAwait(false);
+        }
+        _store.ForgetInvocation(invocation.Id);
+        Interlocked.Increment(ref _asyncSettled);
+    }
+
+    private static string ErrorMessageOf(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var isMessage = reader.ValueTextEquals("errorMessage"u8);
+                    reader.Read();
+                    if (isMessage && reader.TokenType == JsonTokenType.String)
+                    {
+                        return reader.GetString()!;
+                    }
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+        return Encoding.UTF8.GetString(payload);
+    }
+
+    /// <summary>The invocation record AWS sends to a destination (version 1.0).</summary>
+    private byte[] DestinationRecord(AsyncInvocation invocation, string functionArn, string condition, InvokeResult? result)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("version", "1.0");
+            writer.WriteString("timestamp", _time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            writer.WriteStartObject("requestContext");
+            writer.WriteString("requestId", invocation.RequestId);
+            writer.WriteString("functionArn", functionArn);
+            writer.WriteString("condition", condition);
+            writer.WriteNumber("approximateInvokeCount", invocation.Attempts);
+            writer.WriteEndObject();
+            writer.WritePropertyName("requestPayload");
+            WriteJsonOrString(writer, invocation.Payload.Span);
+            if (result is not null)
+            {
+                writer.WriteStartObject("responseContext");
+                writer.WriteNumber("statusCode", result.StatusCode);
+                writer.WriteString("executedVersion", result.ExecutedVersion ?? Latest);
+                if (result.FunctionError is not null)
+                {
+                    writer.WriteString("functionError", result.FunctionError);
+                }
+                writer.WriteEndObject();
+                writer.WritePropertyName("responsePayload");
+                WriteJsonOrString(writer, result.Payload.Span);
+            }
+            writer.WriteEndObject();
+        }
+        return buffer.ToArray();
+    }
+
+    private static void WriteJsonOrString(Utf8JsonWriter writer, ReadOnlySpan<byte> value)
+    {
+        if (value.Length > 0 && IsJson(value, out _))
+        {
+            writer.WriteRawValue(value, skipInputValidation: true);
+        }
+        else
+        {
+            writer.WriteStringValue(Encoding.UTF8.GetString(value));
+        }
+    }
+
+    /// <summary>Asynchronous invocations settled since start (tests wait on it).</summary>
+    public long AsyncSettled => Interlocked.Read(ref _asyncSettled);
 
     /// <summary>Stops every environment.</summary>
     public async ValueTask DisposeAsync()

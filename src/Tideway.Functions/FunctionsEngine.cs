@@ -32,12 +32,14 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IFunctionLogs _logs;
     private readonly CodePackages _code;
+    private readonly IAsyncDestinations? _destinations;
     private readonly object _gate = new();
     private readonly Dictionary<(string Account, string Region, string Name), FunctionDocument> _functions = [];
 
     /// <summary>Creates the engine and loads the functions from the store.</summary>
-    public FunctionsEngine(IFunctionStore store, FunctionsOptions options, IFunctionLogs logs, TimeProvider time)
+    public FunctionsEngine(IFunctionStore store, FunctionsOptions options, IFunctionLogs logs, TimeProvider time, IAsyncDestinations? destinations = null)
     {
+        _destinations = destinations;
         _store = store;
         _options = options;
         _time = time;
@@ -48,6 +50,15 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
             _functions[(record.Account, record.Region, record.Name)] = JsonSerializer.Deserialize(record.Document, FunctionJsonContext.Default.FunctionDocument) ?? new FunctionDocument();
         }
         _reaper = time.CreateTimer(_ => Reap(), null, ReapInterval, ReapInterval);
+    }
+
+    /// <summary>Resumes the asynchronous invocations the store holds (call once the destinations are wired).</summary>
+    public void Resume()
+    {
+        foreach (var invocation in _store.PendingInvocations())
+        {
+            Schedule(invocation);
+        }
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -61,3 +61,13 @@ public interface IFunctionLogs
     /// <summary>Appends lines to a stream of a log group, creating both when missing.</summary>
     void Append(string account, string region, string group, string stream, IReadOnlyList<FunctionLogLine> lines);
 }
+
+/// <summary>Where asynchronous invocations report their outcome (implemented by <c>Tideway.Targets</c> over the other engines).</summary>
+public interface IAsyncDestinations
+{
+    /// <summary>Sends an invocation record to an OnSuccess or OnFailure destination (an SQS queue, an event bus or a function).</summary>
+    ValueTask SendRecordAsync(Primitives.RequestScope scope, string destinationArn, string functionArn, bool success, byte[] record);
+
+    /// <summary>Sends a failed event to the function's dead-letter queue, with the RequestID, ErrorCode and ErrorMessage attributes.</summary>
+    ValueTask SendToDeadLetterAsync(Primitives.RequestScope scope, string targetArn, ReadOnlyMemory<byte> payload, string requestId, int errorCode, string errorMessage);
+}

@@ -67,6 +67,13 @@ internal static class Migrations
             PRIMARY KEY (account, region, name)) WITHOUT ROWID;
         CREATE TABLE function_code (sha256 TEXT PRIMARY KEY, package BLOB NOT NULL);
         """,
+        // 4: asynchronous invocations accepted and not finished.
+        """
+        CREATE TABLE function_invocations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL, region TEXT NOT NULL, function TEXT NOT NULL, request_id TEXT NOT NULL,
+            payload BLOB NOT NULL, queued_at INTEGER NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -37,6 +37,25 @@ internal sealed class SqliteFunctionStore : MemoryFunctionStore
                 store.Restore(reader.GetString(0), (byte[])reader.GetValue(1));
             }
         }
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, account, region, function, request_id, payload, queued_at, attempts, due_at FROM function_invocations ORDER BY id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                store.Restore(new AsyncInvocation(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                    (byte[])reader.GetValue(5), reader.GetInt64(6), reader.GetInt32(7), reader.GetInt64(8)));
+            }
+        }
+        using (var command = connection.CreateCommand())
+        {
+            // Ids are never reused, even those of invocations already forgotten.
+            command.CommandText = "SELECT seq FROM sqlite_sequence WHERE name = 'function_invocations'";
+            if (command.ExecuteScalar() is long seq)
+            {
+                store.RestoreNextInvocation(seq + 1);
+            }
+        }
         return store;
     }
 
@@ -60,6 +79,15 @@ internal sealed class SqliteFunctionStore : MemoryFunctionStore
                     break;
                 case CodeDeleted(var sha256):
                     context.Execute("DELETE FROM function_code WHERE sha256 = $p0", sha256);
+                    break;
+                case InvocationSaved(var i):
+                    context.Execute("""
+                        INSERT OR REPLACE INTO function_invocations (id, account, region, function, request_id, payload, queued_at, attempts, due_at)
+                        VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8)
+                        """, i.Id, i.Account, i.Region, i.Function, i.RequestId, i.Payload.ToArray(), i.QueuedAt, i.Attempts, i.DueAt);
+                    break;
+                case InvocationForgotten(var id):
+                    context.Execute("DELETE FROM function_invocations WHERE id = $p0", id);
                     break;
                 default:
                     throw new InvalidOperationException("Unknown function store change " + change.GetType().Name);

@@ -25,8 +25,10 @@ public sealed class ControlPlaneTests : IAsyncDisposable
         _engine = Open(_store);
     }
 
+    private readonly RecordingDestinations _destinations = new();
+
     private FunctionsEngine Open(IFunctionStore store) =>
-        new(store, new FunctionsOptions { RuntimeRoot = _root, Endpoints = new NoEndpoints(), ConcurrentExecutions = 1000 }, new NoLogs(), _time);
+        new(store, new FunctionsOptions { RuntimeRoot = _root, Endpoints = new NoEndpoints(), ConcurrentExecutions = 1000 }, new NoLogs(), _time, _destinations);
 
     public async ValueTask DisposeAsync()
     {
@@ -352,6 +354,112 @@ public sealed class ControlPlaneTests : IAsyncDisposable
 
         _engine.ListTags(Scope, arn).ShouldBe(new Dictionary<string, string> { ["b"] = "2" });
         Should.Throw<ServiceException>(() => _engine.ListTags(Scope, "f1")).Code.ShouldBe("ValidationException");
+    }
+
+    [Fact]
+    public async Task an_event_for_a_function_reserved_at_zero_goes_to_its_failure_destination_and_dead_letter_queue()
+    {
+        const string OnFailure = "arn:aws:sqs:us-east-1:000000000000:failures";
+        const string DeadLetter = "arn:aws:sqs:us-east-1:000000000000:dlq";
+        await _engine.CreateFunctionAsync(Scope, Request() with { DeadLetterConfig = new DeadLetterConfig(DeadLetter) });
+        await _engine.PutFunctionEventInvokeConfigAsync(Scope, "f1", null, new EventInvokeConfigRequest(null, null, new DestinationConfig(null, new OnFailure(OnFailure))), merge: false);
+        await _engine.PutFunctionConcurrencyAsync(Scope, "f1", 0);
+        var settled = _destinations.WhenSent(2);
+
+        var accepted = await _engine.InvokeAsync(Scope, "f1", null, InvocationType.Event, false, null, "{\"order\":1}"u8.ToArray());
+        await settled;
+
+        accepted.StatusCode.ShouldBe(202);
+        var (destination, success, record) = _destinations.Records.ShouldHaveSingleItem();
+        destination.ShouldBe(OnFailure);
+        success.ShouldBeFalse();
+        using var document = JsonDocument.Parse(record);
+        var context = document.RootElement.GetProperty("requestContext");
+        context.GetProperty("condition").GetString().ShouldBe("ZeroReservedConcurrency");
+        context.GetProperty("approximateInvokeCount").GetInt32().ShouldBe(0);
+        context.GetProperty("functionArn").GetString().ShouldBe("arn:aws:lambda:us-east-1:000000000000:function:f1:$LATEST");
+        document.RootElement.GetProperty("requestPayload").GetProperty("order").GetInt32().ShouldBe(1);
+        document.RootElement.TryGetProperty("responseContext", out _).ShouldBeFalse();
+        _destinations.DeadLetters.ShouldHaveSingleItem().ShouldBe((DeadLetter, "{\"order\":1}"));
+        _store.PendingInvocations().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task an_accepted_event_is_stored_before_the_202_and_resumed_by_a_new_engine()
+    {
+        await _engine.CreateFunctionAsync(Scope, Request());
+        await _engine.PutFunctionConcurrencyAsync(Scope, "f1", 0);
+        await _engine.PutFunctionEventInvokeConfigAsync(Scope, "f1", null, new EventInvokeConfigRequest(null, null, new DestinationConfig(null, new OnFailure("arn:aws:sqs:us-east-1:000000000000:q"))), merge: false);
+        var store = new MemoryFunctionStore();
+        foreach (var record in _store.Functions())
+        {
+            await store.SaveFunctionAsync(record);
+        }
+        await store.EnqueueInvocationAsync(new AsyncInvocation(0, "000000000000", "us-east-1", "f1", "r-1", "{}"u8.ToArray(), 0, 0, 0));
+        var settled = _destinations.WhenSettled(1);
+
+        await using var reopened = Open(store);
+        reopened.Resume();
+        await settled;
+
+        store.PendingInvocations().ShouldBeEmpty();
+        JsonDocument.Parse(_destinations.Records.ShouldHaveSingleItem().Record).RootElement.GetProperty("requestContext").GetProperty("requestId").GetString().ShouldBe("r-1");
+    }
+
+    private sealed class RecordingDestinations : IAsyncDestinations
+    {
+        private readonly List<(int Count, TaskCompletionSource Done)> _waits = [];
+        private int _sent;
+
+        public List<(string Destination, bool Success, byte[] Record)> Records { get; } = [];
+
+        public List<(string Queue, string Body)> DeadLetters { get; } = [];
+
+        public Task WhenSent(int count) => Wait(count);
+
+        public Task WhenSettled(int count) => Wait(count);
+
+        private Task Wait(int count)
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_waits)
+            {
+                _waits.Add((count, done));
+            }
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
+        private void Sent()
+        {
+            lock (_waits)
+            {
+                _sent++;
+                foreach (var (count, done) in _waits.Where(w => w.Count <= _sent))
+                {
+                    done.TrySetResult();
+                }
+            }
+        }
+
+        public ValueTask SendRecordAsync(RequestScope scope, string destinationArn, string functionArn, bool success, byte[] record)
+        {
+            lock (_waits)
+            {
+                Records.Add((destinationArn, success, record));
+            }
+            Sent();
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask SendToDeadLetterAsync(RequestScope scope, string targetArn, ReadOnlyMemory<byte> payload, string requestId, int errorCode, string errorMessage)
+        {
+            lock (_waits)
+            {
+                DeadLetters.Add((targetArn, Encoding.UTF8.GetString(payload.Span)));
+            }
+            Sent();
+            return ValueTask.CompletedTask;
+        }
     }
 
     private sealed class NoEndpoints : IRuntimeEndpoints

@@ -50,6 +50,26 @@ public abstract class FunctionStoreContract : IAsyncLifetime
 
         Functions.ReadCode("abc").ShouldBeNull();
     }
+
+    protected static AsyncInvocation Invocation(string requestId) =>
+        new(0, "000000000000", "us-east-1", "f1", requestId, new byte[] { 123, 125 }, 1_000, 0, 1_000);
+
+    [Fact]
+    public async Task asynchronous_invocations_are_pending_in_order_until_forgotten()
+    {
+        var first = await Functions.EnqueueInvocationAsync(Invocation("a"));
+        var second = await Functions.EnqueueInvocationAsync(Invocation("b"));
+        second.Id.ShouldBeGreaterThan(first.Id);
+
+        Functions.UpdateInvocation(first with { Attempts = 1, DueAt = 61_000 });
+        Functions.ForgetInvocation(second.Id);
+
+        var pending = Functions.PendingInvocations().ShouldHaveSingleItem();
+        pending.RequestId.ShouldBe("a");
+        pending.Attempts.ShouldBe(1);
+        pending.DueAt.ShouldBe(61_000);
+        pending.Payload.ToArray().ShouldBe(new byte[] { 123, 125 });
+    }
 }
 
 public sealed class MemoryFunctionStoreContract : FunctionStoreContract
@@ -84,5 +104,22 @@ public sealed class SqliteFunctionStoreContract : FunctionStoreContract
         Functions.Functions().ShouldHaveSingleItem().Document.ShouldBe("{\"Runtime\":\"provided.al2023\"}");
         Functions.ReadCode("abc").ShouldBe(new byte[] { 9, 8 });
         Functions.ReadCode("gone").ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task reopening_restores_unfinished_invocations_and_never_reuses_their_ids()
+    {
+        var kept = await Functions.EnqueueInvocationAsync(Invocation("kept"));
+        var done = await Functions.EnqueueInvocationAsync(Invocation("done"));
+        Functions.UpdateInvocation(kept with { Attempts = 2 });
+        Functions.ForgetInvocation(done.Id);
+
+        await Store.DisposeAsync();
+        Store = SqliteStore.Open(_directory.Path, 0);
+
+        var pending = Functions.PendingInvocations().ShouldHaveSingleItem();
+        pending.RequestId.ShouldBe("kept");
+        pending.Attempts.ShouldBe(2);
+        (await Functions.EnqueueInvocationAsync(Invocation("next"))).Id.ShouldBeGreaterThan(done.Id);
     }
 }

@@ -86,8 +86,12 @@ public sealed class TidewayServer : IAsyncDisposable
         await _runtime.StartAsync(_options.FunctionEnvironments, cancellationToken).ConfigureAwait(false);
         _functionLogs = new FunctionLogWriter(_logs);
         var functionsOptions = new FunctionsOptions { RuntimeRoot = _runtimeRoot, Endpoints = _runtime, IdleTimeout = _options.FunctionIdleTimeout };
-        _functions = new FunctionsEngine(_store.Functions, functionsOptions, _functionLogs, _time);
+        var destinations = new FunctionDestinations(_sqs);
+        _functions = new FunctionsEngine(_store.Functions, functionsOptions, _functionLogs, _time, destinations);
         _events = new EventBusEngine(_store.Bus, new EngineTargets(_sqs, _logs, _functions), _time);
+        destinations.Bus = _events;
+        destinations.Functions = _functions;
+        _functions.Resume();
         var api = new ApiRouter(new SqsApi(_sqs), _logs, new EventsApi(_events), new LambdaApi(_functions), authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
         RegisterGauges();
 
