@@ -4,7 +4,8 @@
 #  - AWS CLI v2 at /usr/bin/aws and boto3 1.26 for /usr/bin/python3 (Debian's awscli and python3-boto3:
 #    the query/XML protocol clients of the SQS compatibility tests);
 #  - boto3 1.43 in the machine's pyenv python3 (checked: the image provides it; the JSON protocol client);
-#  - the AWS SDK for JavaScript v3 (npm ci in test/Tideway.Compat.Tests/js).
+#  - the AWS SDK for JavaScript v3 (npm ci in test/Tideway.Compat.Tests/js);
+#  - aws-lambda-ric 3.3.0 (eng/install-lambda-ric.sh, into test/Tideway.Compat.Tests/ric).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -30,7 +31,11 @@ if ! command -v node >/dev/null 2>&1; then
   exit 1
 fi
 js="$root/test/Tideway.Compat.Tests/js"
-if [ ! -d "$js/node_modules/@aws-sdk/client-sqs" ] || [ ! -d "$js/node_modules/@aws-sdk/client-eventbridge" ]; then
+if [ ! -d "$js/node_modules/@aws-sdk/client-sqs" ] || [ ! -d "$js/node_modules/@aws-sdk/client-eventbridge" ] \
+  || [ ! -d "$js/node_modules/@aws-sdk/client-lambda" ]; then
   echo "installing the AWS SDK for JavaScript v3 (npm ci)" >&2
   (cd "$js" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# The real aws-lambda-ric (npm 3.3.0, native: about 5 minutes to build) for the Runtime API test against it.
+"$root/eng/install-lambda-ric.sh" "$root/test/Tideway.Compat.Tests/ric"

@@ -228,19 +228,19 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         WriteMarker("start", invocation.RequestId);
         var deadline = Now + _function.Timeout * 1000L;
         _timer = _time.CreateTimer(_ => TimedOut(invocation), null, TimeSpan.FromSeconds(_function.Timeout), Timeout.InfiniteTimeSpan);
-        var trace = $"Root=1-{Now / 1000:x8}-{Guid.NewGuid():N}"[..35] + ";Parent=" + Guid.NewGuid().ToString("N")[..16] + ";Sampled=0";
+        var trace = $"Root=1-{Now / 1000:x8}-{Guid.NewGuid():N}"[..40] + ";Parent=" + Guid.NewGuid().ToString("N")[..16] + ";Sampled=0";
         return new NextInvocation(invocation.RequestId, deadline, _function.Arn, trace, invocation.ClientContext, null, invocation.Payload);
     }
 
     /// <inheritdoc />
-    public RuntimeCallResult Respond(string requestId, ReadOnlyMemory<byte> payload)
+    public RuntimeCallResult Respond(string requestId, ReadOnlyMemory<byte> payload) =>
+        payload.Length > FunctionsEngine.MaxResponseBytes ? ResponseTooLarge(requestId) : End(requestId, payload, null, null, null);
+
+    /// <inheritdoc />
+    public RuntimeCallResult ResponseTooLarge(string requestId)
     {
-        if (payload.Length > FunctionsEngine.MaxResponseBytes)
-        {
-            var ended = End(requestId, Invocation.ErrorDocument("Function.ResponseSizeTooLarge", $"Response payload size exceeded maximum allowed payload size ({FunctionsEngine.MaxResponseBytes} bytes)."), "Unhandled", null, null);
-            return ended.StatusCode != 202 ? ended : new RuntimeCallResult(413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({FunctionsEngine.MaxResponseBytes} bytes).");
-        }
-        return End(requestId, payload, null, null, null);
+        var ended = End(requestId, Invocation.ErrorDocument("Function.ResponseSizeTooLarge", $"Response payload size exceeded maximum allowed payload size ({FunctionsEngine.MaxResponseBytes} bytes)."), "Unhandled", null, null);
+        return ended.StatusCode != 202 ? ended : new RuntimeCallResult(413, "RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({FunctionsEngine.MaxResponseBytes} bytes).");
     }
 
     /// <inheritdoc />
@@ -575,7 +575,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     }
 
     private int MaxMemoryUsedMb() =>
-        _cgroup is not null ? MemoryLimits.PeakMb(_cgroup) : MemoryLimits.ProcessMb(_pid, peak: true);
+        // The cgroup's peak leaves out pages the process shares with others (the runtime's libraries): the larger of the two.
+        Math.Max(_cgroup is not null ? MemoryLimits.PeakMb(_cgroup) : 0, MemoryLimits.ProcessMb(_pid, peak: true));
 
     // ------------------------------------------------------------------ ending
 

@@ -29,6 +29,9 @@ public interface IRuntimeApi
     /// <summary><c>POST invocation/{id}/response</c>.</summary>
     RuntimeCallResult Respond(string requestId, ReadOnlyMemory<byte> payload);
 
+    /// <summary><c>POST invocation/{id}/response</c> with a body too large to read: the invocation fails with <c>Function.ResponseSizeTooLarge</c>.</summary>
+    RuntimeCallResult ResponseTooLarge(string requestId);
+
     /// <summary><c>POST invocation/{id}/error</c>, with the Lambda-Runtime-Function-Error-Type header.</summary>
     RuntimeCallResult Fail(string requestId, string? errorType, ReadOnlyMemory<byte> payload);
 

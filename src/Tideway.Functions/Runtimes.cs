@@ -39,7 +39,12 @@ internal static class Runtimes
         ["python3.11"] = new("python3.11", "python3", "python/bootstrap.py"),
         ["python3.12"] = new("python3.12", "python3", "python/bootstrap.py"),
         ["python3.13"] = new("python3.13", "python3", "python/bootstrap.py"),
+        ["dotnet8"] = new("dotnet8", "dotnet", DotnetHost),
+        ["dotnet10"] = new("dotnet10", "dotnet", DotnetHost),
     };
+
+    // The .NET runtime client is a program of ours built beside this assembly (not in the Runtimes folder).
+    private const string DotnetHost = "../Tideway.Functions.DotnetHost.dll";
 
     private static readonly Lazy<string?> Node = new(() => Locate("node", "-e", "process.stdout.write(process.execPath)"));
     private static readonly Lazy<string?> Python = new(() => Locate("python3", "-c", "import sys; sys.stdout.write(sys.executable)"));
@@ -55,8 +60,17 @@ internal static class Runtimes
     {
         null => null,
         "node" => Node.Value,
+        "dotnet" => Dotnet.Value,
         _ => Python.Value,
     };
+
+    // The dotnet host running this server when there is one (its runtimes are those the functions get), else the PATH's.
+    private static readonly Lazy<string?> Dotnet = new(() =>
+        Environment.ProcessPath is { } self && Path.GetFileName(self) == "dotnet" ? self : OnPath("dotnet"));
+
+    private static string? OnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, command)).FirstOrDefault(File.Exists);
 
     /// <summary>Why a runtime cannot be used on this machine, or null when it can.</summary>
     public static string? Unavailable(string runtime)

@@ -131,6 +131,11 @@ internal sealed class RuntimeEndpoints : IRuntimeEndpoints, IAsyncDisposable
         }
         catch (Microsoft.AspNetCore.Http.BadHttpRequestException)
         {
+            // Past Kestrel's limit: a response that large fails its invocation at once (never left to time out).
+            if (route.StartsWith("invocation/", StringComparison.Ordinal) && route.EndsWith("/response", StringComparison.Ordinal))
+            {
+                environment.ResponseTooLarge(route["invocation/".Length..^"/response".Length]);
+            }
             await WriteAsync(context, 413, Error("RequestEntityTooLarge", $"Exceeded maximum allowed payload size ({FunctionsEngine.MaxResponseBytes} bytes).")).ConfigureAwait(false);
             return;
         }

@@ -1,0 +1,126 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Shouldly;
+
+namespace Tideway.Compat.Tests;
+
+/// <summary>
+/// The dotnet10 runtime: the HelloFunction fixture (test/Fixtures) zipped from its build output and run by
+/// Tideway's .NET runtime client as a real process; requests over the Lambda REST API as the SDKs send them.
+/// </summary>
+public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = new Uri(server.Endpoint) };
+
+    public void Dispose() => _http.Dispose();
+
+    private static byte[] Package()
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create))
+        {
+            archive.CreateEntryFromFile(Path.Combine(AppContext.BaseDirectory, "HelloFunction.dll"), "HelloFunction.dll");
+        }
+        return buffer.ToArray();
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0");
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+        return await _http.SendAsync(request);
+    }
+
+    private async Task<string> CreateAsync(string handler)
+    {
+        var name = ServerFixture.Unique("dotnet");
+        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["FunctionName"] = name,
+            ["Runtime"] = "dotnet10",
+            ["Role"] = "arn:aws:iam::000000000000:role/lambda",
+            ["Handler"] = "HelloFunction::HelloFunction.Handlers::" + handler,
+            ["Timeout"] = 30,
+            ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Convert.ToBase64String(Package()) },
+        });
+        using var created = await SendAsync(HttpMethod.Post, "/2015-03-31/functions", body);
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        return name;
+    }
+
+    private async Task<(HttpResponseMessage Response, JsonElement Payload, string Log)> InvokeAsync(string name, string payload)
+    {
+        var response = await SendAsync(HttpMethod.Post, $"/2015-03-31/functions/{name}/invocations", payload, ("X-Amz-Log-Type", "Tail"));
+        var text = await response.Content.ReadAsStringAsync();
+        var log = response.Headers.TryGetValues("X-Amz-Log-Result", out var values) ? Encoding.UTF8.GetString(Convert.FromBase64String(values.Single())) : string.Empty;
+        return (response, JsonDocument.Parse(text.Length == 0 ? "null" : text).RootElement.Clone(), log);
+    }
+
+    [Fact]
+    public async Task an_instance_handler_gets_its_input_and_context_and_stays_warm()
+    {
+        var name = await CreateAsync("Greet");
+
+        var (first, payload, log) = await InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":3}");
+        var (_, second, _) = await InvokeAsync(name, "{\"Name\":\"bob\",\"Quantity\":1}");
+
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        first.Headers.Contains("X-Amz-Function-Error").ShouldBeFalse();
+        payload.GetProperty("Message").GetString().ShouldBe("hello ada x3");
+        payload.GetProperty("Function").GetString().ShouldBe(name);
+        payload.GetProperty("Memory").GetInt32().ShouldBe(128);
+        payload.GetProperty("HasTimeLeft").GetBoolean().ShouldBeTrue();
+        payload.GetProperty("RequestId").GetString().ShouldNotBeNullOrEmpty();
+        log.ShouldContain("greeting ada");
+        log.ShouldContain("Init Duration:");
+        second.GetProperty("Calls").GetInt32().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task an_async_static_handler_returns_its_value()
+    {
+        var name = await CreateAsync("CountAsync");
+
+        var (response, payload, _) = await InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":21}");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        payload.GetInt32().ShouldBe(42);
+    }
+
+    [Fact]
+    public async Task an_exception_is_an_unhandled_function_error_with_its_type_and_message()
+    {
+        var name = await CreateAsync("Fail");
+
+        var (response, payload, log) = await InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":1}");
+
+        response.Headers.GetValues("X-Amz-Function-Error").Single().ShouldBe("Unhandled");
+        payload.GetProperty("errorType").GetString().ShouldBe("InvalidOperationException");
+        payload.GetProperty("errorMessage").GetString().ShouldBe("cannot handle ada");
+        payload.GetProperty("stackTrace")[0].GetString()!.ShouldContain("HelloFunction.Handlers.Fail");
+        log.ShouldContain("InvalidOperationException: cannot handle ada");
+    }
+
+    [Fact]
+    public async Task a_handler_that_does_not_exist_is_an_init_error()
+    {
+        var name = await CreateAsync("Missing");
+
+        var (response, payload, log) = await InvokeAsync(name, "{}");
+
+        response.Headers.GetValues("X-Amz-Function-Error").Single().ShouldBe("Unhandled");
+        payload.GetProperty("errorType").GetString().ShouldBe("Runtime.HandlerNotFound");
+        payload.GetProperty("errorMessage").GetString().ShouldBe("Unable to find method 'Missing' in type 'HelloFunction.Handlers'.");
+        log.ShouldContain("INIT_REPORT");
+    }
+}
