@@ -7,6 +7,7 @@ var root = new RootCommand("Tideway: a self-hosted event bus and function runtim
     CredentialsCommand.Create(),
     TestPatternCommand.Create(),
     BenchCommand.Create(),
+    FunctionsCommand.Create(),
 };
 
 // '@file' arguments are ours (InputArgument), not System.CommandLine response files.

@@ -380,7 +380,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         lines.Add(new FunctionLogLine(now, $"END RequestId: {invocation.RequestId}"));
         lines.Add(new FunctionLogLine(now, $"REPORT RequestId: {invocation.RequestId}\tDuration: {duration:0.00} ms\tBilled Duration: {Math.Ceiling(duration):0} ms\tMemory Size: {_function.MemorySize} MB\tMax Memory Used: 0 MB\tStatus: error\tError Type: {type}"));
         _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
-        invocation.Complete(new InvokeResult(200, payload, "Unhandled", invocation.Tail ? TailOf(lines) : null, "$LATEST"));
+        invocation.Complete(new InvokeResult(200, payload, "Unhandled", invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId));
     }
 
     private static string SignalName(int signal) => signal switch
@@ -554,7 +554,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         }
         lines.Add(new FunctionLogLine(now, report.ToString()));
         _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
-        invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, invocation.Tail ? TailOf(lines) : null, "$LATEST"));
+        invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId));
         if (outcome.Status is null)
         {
             IdleSince = _time.GetTimestamp();

@@ -57,7 +57,7 @@ public sealed partial class FunctionsEngine
             case InvocationType.Event:
                 var queued = await _store.EnqueueInvocationAsync(new AsyncInvocation(0, key.Account, key.Region, key.Name, Guid.NewGuid().ToString(), payload.ToArray(), Now, 0, Now)).ConfigureAwait(false);
                 Schedule(queued);
-                return new InvokeResult(202, ReadOnlyMemory<byte>.Empty, null, null, null);
+                return new InvokeResult(202, ReadOnlyMemory<byte>.Empty, null, null, null, queued.RequestId);
             default:
                 return await RunAsync(key, payload, decodedContext, tail).ConfigureAwait(false);
         }

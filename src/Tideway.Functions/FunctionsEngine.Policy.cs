@@ -32,6 +32,10 @@ public sealed partial class FunctionsEngine
         {
             throw Validation("1 validation error detected: Value null at 'principal' failed to satisfy constraint: Member must not be null");
         }
+        if (!IsPrincipal(request.Principal))
+        {
+            throw InvalidParameter("The provided principal was invalid. Please check the principal and try again.");
+        }
         var arn = FunctionArn(key.Region, key.Account, key.Name);
         var statement = StatementJson(request, arn);
         return ChangeAsync(key, d =>
@@ -44,6 +48,11 @@ public sealed partial class FunctionsEngine
             return (d with { Policy = [.. d.Policy, new PolicyStatement(request.StatementId!, statement)], PolicyRevisionId = NewRevision() }, new AddPermissionResponse(statement));
         });
     }
+
+    // A principal is "*", an account id, an IAM ARN or a service principal (a DNS name of AWS).
+    private static bool IsPrincipal(string principal) =>
+        principal == "*" || (principal.Length == 12 && principal.All(char.IsAsciiDigit)) || principal.StartsWith("arn:aws", StringComparison.Ordinal)
+        || principal.EndsWith(".amazonaws.com", StringComparison.Ordinal) || principal.EndsWith(".amazon.com", StringComparison.Ordinal);
 
     private static void CheckPolicyRevision(FunctionDocument d, string? revisionId)
     {
@@ -118,6 +127,13 @@ public sealed partial class FunctionsEngine
     public Task RemovePermissionAsync(RequestScope scope, string? functionName, string? qualifier, string? statementId, string? revisionId)
     {
         var key = Key(scope, functionName, qualifier);
+        lock (_gate)
+        {
+            if (!_functions.ContainsKey(key))
+            {
+                throw new ServiceException("ResourceNotFoundException", "No policy found for: " + FunctionArn(key.Region, key.Account, key.Name));
+            }
+        }
         return ChangeAsync(key, d =>
         {
             CheckPolicyRevision(d, revisionId);
@@ -167,14 +183,21 @@ public sealed partial class FunctionsEngine
         {
             throw InvalidParameter("You must specify at least one of error handling or destination setting.");
         }
-        CheckDestination(request.DestinationConfig?.OnSuccess?.Destination);
-        CheckDestination(request.DestinationConfig?.OnFailure?.Destination);
+        lock (_gate)
+        {
+            if (!_functions.ContainsKey(key))
+            {
+                throw new ServiceException("ResourceNotFoundException", "The function doesn't exist.");
+            }
+        }
+        CheckDestination(key, request.DestinationConfig?.OnSuccess?.Destination);
+        CheckDestination(key, request.DestinationConfig?.OnFailure?.Destination);
         return ChangeAsync(key, d =>
         {
             var old = d.EventInvokeConfig;
             if (merge && old is null)
             {
-                throw new ServiceException("ResourceNotFoundException", $"The function {FunctionArn(key.Region, key.Account, key.Name)} doesn't have an EventInvokeConfig");
+                throw new ServiceException("ResourceNotFoundException", $"The function {FunctionArn(key.Region, key.Account, key.Name)}:{Latest} doesn't have an EventInvokeConfig");
             }
             var config = merge
                 ? new EventInvokeDocument(request.MaximumRetryAttempts ?? old!.MaximumRetryAttempts, request.MaximumEventAgeInSeconds ?? old!.MaximumEventAgeInSeconds,
@@ -186,16 +209,33 @@ public sealed partial class FunctionsEngine
         });
     }
 
-    private static void CheckDestination(string? arn)
+    private void CheckDestination((string Account, string Region, string Name) key, string? arn)
     {
         if (string.IsNullOrEmpty(arn))
         {
             return;
         }
-        var service = arn.Split(':') is { Length: >= 6 } parts && parts[0] == "arn" ? parts[2] : null;
+        var parts = arn.Split(':');
+        var service = parts.Length >= 6 && parts[0] == "arn" ? parts[2] : null;
         if (service is not ("sqs" or "sns" or "lambda" or "events"))
         {
             throw InvalidParameter($"The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination={arn})) is invalid.");
+        }
+        if (service == "lambda")
+        {
+            // Another function of this server: it must exist, and may not be the function itself.
+            var target = parts.Length >= 7 && parts[5] == "function" ? (parts[4], parts[3], parts[6]) : default;
+            if (target == key)
+            {
+                throw InvalidParameter("You can't specify the function as a destination for itself.");
+            }
+            lock (_gate)
+            {
+                if (target.Item3 is null || !_functions.ContainsKey(target))
+                {
+                    throw InvalidParameter($"The destination ARN {arn} is invalid.");
+                }
+            }
         }
     }
 
@@ -211,7 +251,7 @@ public sealed partial class FunctionsEngine
         {
             return Get(key).EventInvokeConfig is { } config
                 ? EventInvokeConfig(key, config)
-                : throw new ServiceException("ResourceNotFoundException", $"The function {FunctionArn(key.Region, key.Account, key.Name)} doesn't have an EventInvokeConfig");
+                : throw new ServiceException("ResourceNotFoundException", $"The function {FunctionArn(key.Region, key.Account, key.Name)}:{Latest} doesn't have an EventInvokeConfig");
         }
     }
 
@@ -221,6 +261,10 @@ public sealed partial class FunctionsEngine
         var key = Key(scope, functionName, null);
         lock (_gate)
         {
+            if (!_functions.ContainsKey(key))
+            {
+                throw new ServiceException("ResourceNotFoundException", "The function doesn't exist.");
+            }
             return new ListFunctionEventInvokeConfigsResponse(Get(key).EventInvokeConfig is { } config ? [EventInvokeConfig(key, config)] : [], null);
         }
     }
@@ -230,7 +274,7 @@ public sealed partial class FunctionsEngine
     {
         var key = Key(scope, functionName, qualifier);
         return ChangeAsync(key, d => d.EventInvokeConfig is null
-            ? throw new ServiceException("ResourceNotFoundException", $"The function {FunctionArn(key.Region, key.Account, key.Name)} doesn't have an EventInvokeConfig")
+            ? throw new ServiceException("ResourceNotFoundException", $"The function {FunctionArn(key.Region, key.Account, key.Name)}:{Latest} doesn't have an EventInvokeConfig")
             : (d with { EventInvokeConfig = null }, true));
     }
 }

@@ -115,6 +115,10 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         return (account, region, name);
     }
 
+    /// <summary>Whether a FunctionName or Qualifier names a version (only <c>$LATEST</c> here): reports then carry the qualified ARN.</summary>
+    private static bool IsQualified(string? functionName, string? qualifier) =>
+        qualifier is not null || (functionName is not null && FunctionNamePattern().Match(functionName) is { Success: true } match && match.Groups["qualifier"].Success);
+
     private static ServiceException Validation(string message) => new("ValidationException", message);
 
     private static ServiceException InvalidParameter(string message) => new("InvalidParameterValueException", message);
@@ -378,7 +382,8 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         var key = Key(scope, functionName, qualifier);
         lock (_gate)
         {
-            return Configuration(key, Get(key));
+            var configuration = Configuration(key, Get(key));
+            return IsQualified(functionName, qualifier) ? configuration with { FunctionArn = configuration.FunctionArn + ":" + Latest } : configuration;
         }
     }
 
@@ -390,7 +395,12 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         {
             var d = Get(key);
             var location = $"{_options.Endpoint}/_tideway/functions/{key.Account}/{key.Region}/{key.Name}/code.zip";
-            return new GetFunctionResponse(Configuration(key, d), new FunctionCodeLocation("S3", location), d.Tags.Count == 0 ? null : new Dictionary<string, string>(d.Tags),
+            var configuration = Configuration(key, d);
+            if (IsQualified(functionName, qualifier))
+            {
+                configuration = configuration with { FunctionArn = configuration.FunctionArn + ":" + Latest };
+            }
+            return new GetFunctionResponse(configuration, new FunctionCodeLocation("S3", location), d.Tags.Count == 0 ? null : new Dictionary<string, string>(d.Tags),
                 d.ReservedConcurrency is { } reserved ? new Concurrency(reserved) : null);
         }
     }
@@ -431,7 +441,8 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
             }
             var page = names.Skip(start).Take(size).ToList();
             var next = start + page.Count < names.Count ? page[^1] : null;
-            return new ListFunctionsResponse([.. page.Select(n => Configuration((scope.Account, scope.Region, n), _functions[(scope.Account, scope.Region, n)]))], next);
+            // List items leave out the state members, as AWS's do.
+            return new ListFunctionsResponse([.. page.Select(n => Configuration((scope.Account, scope.Region, n), _functions[(scope.Account, scope.Region, n)]) with { State = null, LastUpdateStatus = null })], next);
         }
     }
 
@@ -574,6 +585,13 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         if (reserved < 0)
         {
             throw Validation($"1 validation error detected: Value '{reserved}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0");
+        }
+        lock (_gate)
+        {
+            if (!_functions.ContainsKey(key))
+            {
+                throw NotFound(FunctionArn(key.Region, key.Account, key.Name) + ":" + Latest);
+            }
         }
         return ChangeAsync(key, d =>
         {

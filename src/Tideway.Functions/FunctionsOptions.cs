@@ -19,5 +19,5 @@ public sealed class FunctionsOptions
     public int ConcurrentExecutions { get; init; } = 1000;
 
     /// <summary>The base URL of the server, for GetFunction's code location.</summary>
-    public string Endpoint { get; init; } = "http://127.0.0.1:4566";
+    public string Endpoint { get; set; } = "http://127.0.0.1:4566";
 }

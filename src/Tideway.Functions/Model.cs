@@ -101,7 +101,7 @@ public sealed record FunctionConfiguration
     public DeadLetterConfig? DeadLetterConfig { get; init; }
     public required TracingConfig TracingConfig { get; init; }
     public required string RevisionId { get; init; }
-    public required string State { get; init; }
+    public string? State { get; init; }
     public string? StateReason { get; init; }
     public string? StateReasonCode { get; init; }
     public string? LastUpdateStatus { get; init; }
@@ -192,4 +192,5 @@ public enum InvocationType
 /// <param name="FunctionError"><c>Unhandled</c> (or the runtime's type) when the function failed, else null.</param>
 /// <param name="LogResult">The last 4 KB of the invocation's log, base64, when asked for.</param>
 /// <param name="ExecutedVersion">The version that ran.</param>
-public sealed record InvokeResult(int StatusCode, ReadOnlyMemory<byte> Payload, string? FunctionError, string? LogResult, string? ExecutedVersion);
+/// <param name="RequestId">The invocation's request id (the response's x-amzn-RequestId, as AWS).</param>
+public sealed record InvokeResult(int StatusCode, ReadOnlyMemory<byte> Payload, string? FunctionError, string? LogResult, string? ExecutedVersion, string? RequestId = null);

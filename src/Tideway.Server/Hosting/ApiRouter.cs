@@ -322,7 +322,10 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         if (response.StatusCode is 202 or 204 && response.Body.Length == 0)
         {
             context.Response.StatusCode = response.StatusCode;
-            context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            if (!context.Response.Headers.ContainsKey("x-amzn-RequestId"))
+            {
+                context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            }
             return Task.FromResult(response.StatusCode);
         }
         return WriteAsync(context, response.StatusCode, response.ContentType, response.Body);
@@ -336,7 +339,10 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         response.StatusCode = status;
         response.ContentType = contentType;
         response.ContentLength = body.Length;
-        response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        if (!response.Headers.ContainsKey("x-amzn-RequestId"))
+        {
+            response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+        }
         await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
         return status;
     }

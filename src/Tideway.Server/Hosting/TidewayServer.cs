@@ -113,6 +113,7 @@ public sealed class TidewayServer : IAsyncDisposable
         var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var port = new Uri(bound).Port;
         Endpoint = $"http://{(_options.Host == "0.0.0.0" ? "127.0.0.1" : _options.Host)}:{port}";
+        functionsOptions.Endpoint = Endpoint;
         _sweeping = new CancellationTokenSource();
         _sweeper = SweepAsync(_sweeping.Token);
     }

@@ -165,6 +165,11 @@ internal sealed class LambdaApi(FunctionsEngine engine)
         };
         var result = await engine.InvokeAsync(scope, function, qualifier, type, tail && type == InvocationType.RequestResponse, r.Header("X-Amz-Client-Context"), r.Body).ConfigureAwait(false);
         var headers = new List<KeyValuePair<string, string>>();
+        if (result.RequestId is not null)
+        {
+            // The invocation's id, as the function saw it and as its log lines carry it.
+            headers.Add(new("x-amzn-RequestId", result.RequestId));
+        }
         if (result.ExecutedVersion is not null)
         {
             headers.Add(new("X-Amz-Executed-Version", result.ExecutedVersion));
