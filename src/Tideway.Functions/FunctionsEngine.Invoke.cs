@@ -15,6 +15,10 @@ public sealed partial class FunctionsEngine
     private readonly CancellationTokenSource _stopping = new();
     private int _asyncPending;
     private long _asyncSettled;
+    private long _asyncWaits;
+
+    /// <summary>How many times an asynchronous invocation has started waiting for its next attempt (tests advance a manual clock then).</summary>
+    public long AsyncWaits => Interlocked.Read(ref _asyncWaits);
 
     /// <summary>Invocations accepted with InvocationType Event and not finished yet.</summary>
     public int AsyncPending => Volatile.Read(ref _asyncPending);
@@ -236,7 +240,10 @@ public sealed partial class FunctionsEngine
                 var wait = TimeSpan.FromMilliseconds(Math.Max(0, invocation.DueAt - Now));
                 if (wait > TimeSpan.Zero)
                 {
-                    await Task.Delay(wait, _time, _stopping.Token).ConfigureAwait(false);
+                    // Counted once the delay's timer exists, so that a test advancing a manual clock then fires it.
+                    var delay = Task.Delay(wait, _time, _stopping.Token);
+                    Interlocked.Increment(ref _asyncWaits);
+                    await delay.ConfigureAwait(false);
                 }
                 var key = (invocation.Account, invocation.Region, invocation.Function);
                 int retries;
