@@ -36,6 +36,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private FileStream? _markers;
     private Invocation? _assigned;
     private Invocation? _running;
+    // Invocations handed out whose end marker the reader has not reached yet, by request id.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Invocation> _handedOut = new(StringComparer.Ordinal);
     private Invocation? _orphan;
     private TaskCompletionSource<NextInvocation?>? _waiter;
     private ITimer? _timer;
@@ -224,6 +226,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private NextInvocation HandOut(Invocation invocation)
     {
         _running = invocation;
+        _handedOut[invocation.RequestId] = invocation;
         invocation.HandedOutAt = Stopwatch.GetTimestamp();
         WriteMarker("start", invocation.RequestId);
         var deadline = Now + _function.Timeout * 1000L;
@@ -263,19 +266,41 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
 
     private RuntimeCallResult End(string requestId, ReadOnlyMemory<byte> payload, string? functionError, string? status, string? extra)
     {
+        Invocation running;
         lock (_gate)
         {
-            var running = _running;
-            if (running is null || running.RequestId != requestId || running.Ended is not null)
+            if (_running is not { } current || current.RequestId != requestId || current.Ended is not null)
             {
                 return new RuntimeCallResult(400, "InvalidRequestID", "Invalid request ID");
             }
+            running = current;
             _timer?.Dispose();
             _timer = null;
             running.Ended = new Invocation.Outcome(payload.ToArray(), functionError, Stopwatch.GetElapsedTime(running.HandedOutAt).TotalMilliseconds, status, extra);
+            _running = null;
             WriteMarker("end", requestId);
         }
+        Settle(running, healthy: status is null);
         return RuntimeCallResult.Accepted;
+    }
+
+    /// <summary>
+    /// The fast path of an ended invocation: the caller gets its result now unless it asked for the log tail
+    /// (then the reader completes it at the end marker, with the lines), and a healthy environment is free
+    /// for the next invocation at once. The reader writes the log lines behind.
+    /// </summary>
+    private void Settle(Invocation invocation, bool healthy)
+    {
+        var outcome = invocation.Ended!;
+        if (!invocation.Tail)
+        {
+            invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, null, "$LATEST", invocation.RequestId));
+        }
+        if (healthy)
+        {
+            IdleSince = _time.GetTimestamp();
+            _released(this);
+        }
     }
 
     private void TimedOut(Invocation invocation)
@@ -341,6 +366,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         }
         var reason = code == 0 ? "Runtime exited without providing a reason" : "Runtime exited with error: " + (code > 128 ? "signal: " + SignalName(code - 128) : $"exit status {code}");
         var errorType = _overMemory || (code == 137 && _cgroup is not null && MemoryLimits.OutOfMemory(_cgroup)) ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+        Invocation? crashed = null;
         lock (_gate)
         {
             _ending = true;
@@ -349,7 +375,9 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                 _timer?.Dispose();
                 running.Ended = new Invocation.Outcome(Invocation.ErrorDocument(errorType, $"RequestId: {running.RequestId} Error: {reason}"),
                     "Unhandled", Stopwatch.GetElapsedTime(running.HandedOutAt).TotalMilliseconds, "error\tError Type: " + errorType, $"RequestId: {running.RequestId} Error: {reason}\n{errorType}");
+                _running = null;
                 WriteMarker("end", running.RequestId);
+                crashed = running;
             }
             else if (_assigned is not null)
             {
@@ -360,6 +388,10 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
             _waiter?.TrySetResult(null);
             _waiter = null;
             WriteMarker("exit", reason);
+        }
+        if (crashed is not null)
+        {
+            Settle(crashed, healthy: false);
         }
     }
 
@@ -489,15 +521,12 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         switch (kind)
         {
             case "start":
-                lock (_gate)
-                {
-                    current = _running;
-                }
+                current = _handedOut.GetValueOrDefault(value);
                 return true;
             case "end":
-                if (current is not null && current.RequestId == value)
+                if (_handedOut.TryRemove(value, out var ended))
                 {
-                    Finish(current);
+                    Finish(ended);
                 }
                 current = null;
                 return true;
@@ -530,7 +559,6 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                 _initReported = true;
                 init = _initDurationMs;
             }
-            _running = null;
         }
         var now = Now;
         var first = invocation.Lines.Count > 0 ? Math.Min(invocation.Lines[0].Timestamp, now) : now;
@@ -554,12 +582,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         }
         lines.Add(new FunctionLogLine(now, report.ToString()));
         _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
+        // Without a tail the caller already has its result (Settle); with one, it gets it now, lines included.
         invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId));
-        if (outcome.Status is null)
-        {
-            IdleSince = _time.GetTimestamp();
-            _released(this);
-        }
     }
 
     /// <summary>The last 4 KB of the lines, base64, as X-Amz-Log-Result carries them.</summary>
