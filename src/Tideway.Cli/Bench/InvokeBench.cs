@@ -89,16 +89,14 @@ internal sealed class InvokeBench(TextWriter output, TimeSpan duration, int work
         }
     }
 
-    // A provided runtime as small as it gets: one curl for the next invocation, one for the response.
+    // A provided runtime as small as it gets: one curl for the next invocation (its request id read by curl itself),
+    // one for the response.
     private const string ShellBootstrap = """
         #!/bin/sh
-        set -eu
         api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
-        headers="$TMPDIR/headers"
         while true; do
-          body="$(curl -sS -D "$headers" "$api/next")"
-          id="$(sed -n 's/^[Ll]ambda-[Rr]untime-[Aa]ws-[Rr]equest-[Ii]d: *\([^[:space:]]*\).*/\1/p' "$headers")"
-          curl -sS -o /dev/null -X POST --data-binary "$body" "$api/$id/response"
+          id="$(curl -sS -o "$TMPDIR/event" -w '%header{lambda-runtime-aws-request-id}' "$api/next")"
+          curl -sS -o /dev/null -X POST --data-binary @"$TMPDIR/event" "$api/$id/response"
         done
 
         """;
