@@ -1,7 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using Shouldly;
 
 namespace Tideway.Compat.Tests;
@@ -12,9 +10,9 @@ namespace Tideway.Compat.Tests;
 /// </summary>
 public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(server.Endpoint) };
+    private readonly LambdaHttp _lambda = new(server.Endpoint);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _lambda.Dispose();
 
     private static byte[] Package()
     {
@@ -26,44 +24,16 @@ public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
         return buffer.ToArray();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body, params (string Name, string Value)[] headers)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0");
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-        if (body is not null)
-        {
-            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        }
-        return await _http.SendAsync(request);
-    }
-
     private async Task<string> CreateAsync(string handler)
     {
-        var name = ServerFixture.Unique("dotnet");
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        return await _lambda.CreateAsync("dotnet", new Dictionary<string, object>
         {
-            ["FunctionName"] = name,
             ["Runtime"] = "dotnet10",
             ["Role"] = "arn:aws:iam::000000000000:role/lambda",
             ["Handler"] = "HelloFunction::HelloFunction.Handlers::" + handler,
             ["Timeout"] = 30,
             ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Convert.ToBase64String(Package()) },
         });
-        using var created = await SendAsync(HttpMethod.Post, "/2015-03-31/functions", body);
-        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        return name;
-    }
-
-    private async Task<(HttpResponseMessage Response, JsonElement Payload, string Log)> InvokeAsync(string name, string payload)
-    {
-        var response = await SendAsync(HttpMethod.Post, $"/2015-03-31/functions/{name}/invocations", payload, ("X-Amz-Log-Type", "Tail"));
-        var text = await response.Content.ReadAsStringAsync();
-        var log = response.Headers.TryGetValues("X-Amz-Log-Result", out var values) ? Encoding.UTF8.GetString(Convert.FromBase64String(values.Single())) : string.Empty;
-        return (response, JsonDocument.Parse(text.Length == 0 ? "null" : text).RootElement.Clone(), log);
     }
 
     [Fact]
@@ -71,8 +41,8 @@ public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
     {
         var name = await CreateAsync("Greet");
 
-        var (first, payload, log) = await InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":3}");
-        var (_, second, _) = await InvokeAsync(name, "{\"Name\":\"bob\",\"Quantity\":1}");
+        var (first, payload, log) = await _lambda.InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":3}");
+        var (_, second, _) = await _lambda.InvokeAsync(name, "{\"Name\":\"bob\",\"Quantity\":1}");
 
         first.StatusCode.ShouldBe(HttpStatusCode.OK);
         first.Headers.Contains("X-Amz-Function-Error").ShouldBeFalse();
@@ -91,7 +61,7 @@ public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
     {
         var name = await CreateAsync("CountAsync");
 
-        var (response, payload, _) = await InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":21}");
+        var (response, payload, _) = await _lambda.InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":21}");
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         payload.GetInt32().ShouldBe(42);
@@ -102,7 +72,7 @@ public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
     {
         var name = await CreateAsync("Fail");
 
-        var (response, payload, log) = await InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":1}");
+        var (response, payload, log) = await _lambda.InvokeAsync(name, "{\"Name\":\"ada\",\"Quantity\":1}");
 
         response.Headers.GetValues("X-Amz-Function-Error").Single().ShouldBe("Unhandled");
         payload.GetProperty("errorType").GetString().ShouldBe("InvalidOperationException");
@@ -116,7 +86,7 @@ public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
     {
         var name = await CreateAsync("Missing");
 
-        var (response, payload, log) = await InvokeAsync(name, "{}");
+        var (response, payload, log) = await _lambda.InvokeAsync(name, "{}");
 
         response.Headers.GetValues("X-Amz-Function-Error").Single().ShouldBe("Unhandled");
         payload.GetProperty("errorType").GetString().ShouldBe("Runtime.HandlerNotFound");

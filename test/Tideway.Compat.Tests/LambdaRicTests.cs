@@ -1,7 +1,5 @@
 using System.IO.Compression;
 using System.Net;
-using System.Text;
-using System.Text.Json;
 using Shouldly;
 
 namespace Tideway.Compat.Tests;
@@ -26,9 +24,9 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
 
         """;
 
-    private readonly HttpClient _http = new() { BaseAddress = new Uri(server.Endpoint) };
+    private readonly LambdaHttp _lambda = new(server.Endpoint);
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _lambda.Dispose();
 
     private static string RicDirectory => Path.Combine(ExternalClient.RepositoryRoot(), "test", "Tideway.Compat.Tests", "ric");
 
@@ -48,24 +46,11 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
         return buffer.ToArray();
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string body, params (string Name, string Value)[] headers)
-    {
-        using var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0");
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-        return await _http.SendAsync(request);
-    }
-
     private async Task<string> CreateAsync(string handler)
     {
         Directory.Exists(Path.Combine(RicDirectory, "node_modules", "aws-lambda-ric")).ShouldBeTrue("aws-lambda-ric is missing: eng/install-test-deps.sh installs it");
-        var name = ServerFixture.Unique("ric");
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
+        return await _lambda.CreateAsync("ric", new Dictionary<string, object>
         {
-            ["FunctionName"] = name,
             ["Runtime"] = "provided.al2023",
             ["Role"] = "arn:aws:iam::000000000000:role/lambda",
             ["Handler"] = handler,
@@ -74,17 +59,6 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
             ["Environment"] = new Dictionary<string, object> { ["Variables"] = new Dictionary<string, string> { ["RIC_DIR"] = RicDirectory } },
             ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Convert.ToBase64String(Package()) },
         });
-        using var created = await SendAsync(HttpMethod.Post, "/2015-03-31/functions", body);
-        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        return name;
-    }
-
-    private async Task<(HttpResponseMessage Response, JsonElement Payload, string Log)> InvokeAsync(string name, string payload)
-    {
-        var response = await SendAsync(HttpMethod.Post, $"/2015-03-31/functions/{name}/invocations", payload, ("X-Amz-Log-Type", "Tail"));
-        var text = await response.Content.ReadAsStringAsync();
-        var log = response.Headers.TryGetValues("X-Amz-Log-Result", out var values) ? Encoding.UTF8.GetString(Convert.FromBase64String(values.Single())) : string.Empty;
-        return (response, JsonDocument.Parse(text).RootElement.Clone(), log);
     }
 
     [Fact]
@@ -92,8 +66,8 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
     {
         var name = await CreateAsync("index.handler");
 
-        var (cold, payload, coldLog) = await InvokeAsync(name, "{\"k\":\"v\"}");
-        var (warm, _, warmLog) = await InvokeAsync(name, "{\"k\":\"w\"}");
+        var (cold, payload, coldLog) = await _lambda.InvokeAsync(name, "{\"k\":\"v\"}");
+        var (warm, _, warmLog) = await _lambda.InvokeAsync(name, "{\"k\":\"w\"}");
 
         cold.StatusCode.ShouldBe(HttpStatusCode.OK);
         cold.Headers.Contains("X-Amz-Function-Error").ShouldBeFalse();
@@ -119,8 +93,8 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
         var failing = await CreateAsync("index.boom");
         var missing = await CreateAsync("missing.handler");
 
-        var (thrown, error, _) = await InvokeAsync(failing, "{}");
-        var (init, initError, initLog) = await InvokeAsync(missing, "{}");
+        var (thrown, error, _) = await _lambda.InvokeAsync(failing, "{}");
+        var (init, initError, initLog) = await _lambda.InvokeAsync(missing, "{}");
 
         thrown.Headers.GetValues("X-Amz-Function-Error").Single().ShouldBe("Unhandled");
         error.GetProperty("errorType").GetString().ShouldBe("Error");

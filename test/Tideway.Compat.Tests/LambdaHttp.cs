@@ -1,0 +1,48 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Shouldly;
+
+namespace Tideway.Compat.Tests;
+
+/// <summary>Lambda REST calls as the SDKs send them (unsigned: the test servers have no credentials), for tests that drive the API from C#.</summary>
+internal sealed class LambdaHttp(string endpoint) : IDisposable
+{
+    private readonly HttpClient _http = new() { BaseAddress = new Uri(endpoint) };
+
+    public void Dispose() => _http.Dispose();
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=0");
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+        return await _http.SendAsync(request);
+    }
+
+    /// <summary>CreateFunction with these members (and a unique name, returned); fails the test unless it answers 201.</summary>
+    public async Task<string> CreateAsync(string prefix, Dictionary<string, object> members)
+    {
+        var name = ServerFixture.Unique(prefix);
+        members["FunctionName"] = name;
+        using var created = await SendAsync(HttpMethod.Post, "/2015-03-31/functions", JsonSerializer.Serialize(members));
+        created.StatusCode.ShouldBe(HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
+        return name;
+    }
+
+    /// <summary>A synchronous invoke with LogType Tail: the response, its payload as JSON, and the decoded log tail.</summary>
+    public async Task<(HttpResponseMessage Response, JsonElement Payload, string Log)> InvokeAsync(string name, string payload)
+    {
+        var response = await SendAsync(HttpMethod.Post, $"/2015-03-31/functions/{name}/invocations", payload, ("X-Amz-Log-Type", "Tail"));
+        var text = await response.Content.ReadAsStringAsync();
+        var log = response.Headers.TryGetValues("X-Amz-Log-Result", out var values) ? Encoding.UTF8.GetString(Convert.FromBase64String(values.Single())) : string.Empty;
+        return (response, JsonDocument.Parse(text.Length == 0 ? "null" : text).RootElement.Clone(), log);
+    }
+}
