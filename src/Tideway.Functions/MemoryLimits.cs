@@ -24,6 +24,7 @@ internal static class MemoryLimits
             {
                 return null;
             }
+            RemoveStale();
             var parent = Path.Combine(V1Root, $"tideway-{Environment.ProcessId}");
             Directory.CreateDirectory(parent);
             return parent;
@@ -31,6 +32,23 @@ internal static class MemoryLimits
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+
+    // The cgroups of servers that are gone (killed, or whose last environment was still leaving at shutdown).
+    private static void RemoveStale()
+    {
+        foreach (var folder in Directory.GetDirectories(V1Root, "tideway-*"))
+        {
+            if (int.TryParse(Path.GetFileName(folder).AsSpan("tideway-".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                foreach (var child in Directory.GetDirectories(folder))
+                {
+                    Remove(child);
+                }
+                Remove(folder);
+            }
         }
     }
 

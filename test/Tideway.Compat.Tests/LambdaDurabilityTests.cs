@@ -1,0 +1,115 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Shouldly;
+
+namespace Tideway.Compat.Tests;
+
+/// <summary>
+/// Process-level: asynchronous invocations a real <c>tideway serve</c> acknowledged (202) survive SIGKILL while
+/// their functions are still running: after a restart on the same data directory every one of them reaches
+/// the function's success destination (at least once).
+/// </summary>
+public sealed class LambdaDurabilityTests : IDisposable
+{
+    private const int Invocations = 12;
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "tideway-lambda-durability-" + Guid.NewGuid().ToString("N"));
+
+    // Answers after half a second, so the invocations are still running when the server dies; exits when the
+    // Runtime API is gone (an orphan of the killed server must not spin).
+    private const string Bootstrap = """
+        #!/bin/sh
+        api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+        while true; do
+          id="$(curl -sSf -o "$TMPDIR/event" -w '%header{lambda-runtime-aws-request-id}' "$api/next")" || exit 1
+          sleep 0.5
+          curl -sSf -o /dev/null -X POST --data-binary @"$TMPDIR/event" "$api/$id/response" || exit 1
+        done
+
+        """;
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    private static string Package()
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create))
+        {
+            var entry = archive.CreateEntry("bootstrap");
+            entry.ExternalAttributes = 0b111_101_101 << 16;
+            using var writer = new StreamWriter(entry.Open());
+            writer.Write(Bootstrap);
+        }
+        return Convert.ToBase64String(buffer.ToArray());
+    }
+
+    [Fact]
+    public async Task kill_9_loses_no_acknowledged_asynchronous_invocation()
+    {
+        var cancel = TestContext.Current.CancellationToken;
+        var acknowledged = new List<string>();
+        const string QueueName = "lambda-durable";
+        await using (var server = await ServerProcess.StartAsync(_data))
+        {
+            using var sqs = Sqs(server.Endpoint);
+            var url = (await sqs.CreateQueueAsync(QueueName, cancel)).QueueUrl;
+            var arn = (await sqs.GetQueueAttributesAsync(url, ["QueueArn"], cancel)).QueueARN;
+            using var lambda = new LambdaHttp(server.Endpoint);
+            var name = await lambda.CreateAsync("durable", new Dictionary<string, object>
+            {
+                ["Runtime"] = "provided.al2023",
+                ["Role"] = "arn:aws:iam::000000000000:role/lambda",
+                ["Handler"] = "x",
+                ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Package() },
+            });
+            using (var config = await lambda.SendAsync(HttpMethod.Put, $"/2019-09-25/functions/{name}/event-invoke-config",
+                $"{{\"DestinationConfig\":{{\"OnSuccess\":{{\"Destination\":\"{arn}\"}}}}}}"))
+            {
+                config.IsSuccessStatusCode.ShouldBeTrue();
+            }
+            for (var i = 0; i < Invocations; i++)
+            {
+                using var accepted = await lambda.SendAsync(HttpMethod.Post, $"/2015-03-31/functions/{name}/invocations", $"{{\"n\":{i}}}", ("X-Amz-Invocation-Type", "Event"));
+                ((int)accepted.StatusCode).ShouldBe(202);
+                acknowledged.Add(accepted.Headers.GetValues("x-amzn-RequestId").Single());
+            }
+            server.Kill();
+        }
+
+        await using (var restarted = await ServerProcess.StartAsync(_data))
+        {
+            using var sqs = Sqs(restarted.Endpoint);
+            var url = (await sqs.GetQueueUrlAsync(QueueName, cancel)).QueueUrl;
+            var delivered = new HashSet<string>();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!acknowledged.All(delivered.Contains) && DateTime.UtcNow < deadline)
+            {
+                var batch = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = url, MaxNumberOfMessages = 10, VisibilityTimeout = 600, WaitTimeSeconds = 2 }, cancel);
+                foreach (var message in batch.Messages ?? [])
+                {
+                    using var record = JsonDocument.Parse(message.Body);
+                    record.RootElement.GetProperty("requestContext").GetProperty("condition").GetString().ShouldBe("Success");
+                    delivered.Add(record.RootElement.GetProperty("requestContext").GetProperty("requestId").GetString()!);
+                }
+            }
+            var lost = acknowledged.Where(id => !delivered.Contains(id)).ToList();
+            lost.ShouldBeEmpty($"{lost.Count} of {acknowledged.Count} acknowledged invocations never completed (server output:\n{restarted.Output})");
+        }
+    }
+
+    private static AmazonSQSClient Sqs(string endpoint) => new(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig
+    {
+        ServiceURL = endpoint,
+        AuthenticationRegion = "us-east-1",
+        MaxErrorRetry = 0,
+        Timeout = TimeSpan.FromSeconds(10),
+    });
+}
