@@ -296,7 +296,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         var outcome = invocation.Ended!;
         if (!invocation.Tail)
         {
-            invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, null, "$LATEST", invocation.RequestId));
+            invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, null, "$LATEST", invocation.RequestId, outcome.DurationMs));
         }
         if (healthy)
         {
@@ -414,7 +414,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         lines.Add(new FunctionLogLine(now, $"END RequestId: {invocation.RequestId}"));
         lines.Add(new FunctionLogLine(now, $"REPORT RequestId: {invocation.RequestId}\tDuration: {duration:0.00} ms\tBilled Duration: {Math.Ceiling(duration):0} ms\tMemory Size: {_function.MemorySize} MB\tMax Memory Used: 0 MB\tStatus: error\tError Type: {type}"));
         _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
-        invocation.Complete(new InvokeResult(200, payload, "Unhandled", invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId));
+        invocation.Complete(new InvokeResult(200, payload, "Unhandled", invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId, duration));
     }
 
     private static string SignalName(int signal) => signal switch
@@ -585,7 +585,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         lines.Add(new FunctionLogLine(now, report.ToString()));
         _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
         // Without a tail the caller already has its result (Settle); with one, it gets it now, lines included.
-        invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId));
+        invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId, outcome.DurationMs));
     }
 
     /// <summary>The last 4 KB of the lines, base64, as X-Amz-Log-Result carries them.</summary>

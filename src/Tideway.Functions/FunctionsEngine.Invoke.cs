@@ -60,6 +60,7 @@ public sealed partial class FunctionsEngine
                 return new InvokeResult(204, ReadOnlyMemory<byte>.Empty, null, null, null);
             case InvocationType.Event:
                 var queued = await _store.EnqueueInvocationAsync(new AsyncInvocation(0, key.Account, key.Region, key.Name, Guid.NewGuid().ToString(), payload.ToArray(), Now, 0, Now)).ConfigureAwait(false);
+                Interlocked.Increment(ref Metrics.For(key).AsyncEventsReceived);
                 Schedule(queued);
                 return new InvokeResult(202, ReadOnlyMemory<byte>.Empty, null, null, null, queued.RequestId);
             default:
@@ -115,21 +116,33 @@ public sealed partial class FunctionsEngine
             var running = _inflight.GetValueOrDefault(key);
             if (reserved is { } own ? running >= own : running >= UnreservedLimit(key))
             {
+                Interlocked.Increment(ref Metrics.For(key).Throttles);
                 throw Throttle(reserved is null ? "ConcurrentInvocationLimitExceeded" : "ReservedFunctionConcurrentInvocationLimitExceeded");
             }
             _inflight[key] = running + 1;
         }
+        var counters = Metrics.For(key);
+        Interlocked.Increment(ref counters.Concurrent);
         try
         {
             var invocation = new Invocation(requestId ?? Guid.NewGuid().ToString(), payload, clientContext, tail);
             if (!pool.TryRun(invocation, out _))
             {
+                Interlocked.Increment(ref counters.Throttles);
                 throw Throttle("ConcurrentInvocationLimitExceeded");
             }
-            return await invocation.Result.ConfigureAwait(false);
+            var result = await invocation.Result.ConfigureAwait(false);
+            Interlocked.Increment(ref counters.Invocations);
+            if (result.FunctionError is not null)
+            {
+                Interlocked.Increment(ref counters.Errors);
+            }
+            Interlocked.Add(ref counters.DurationSumMicroseconds, (long)((result.DurationMs ?? 0) * 1000));
+            return result;
         }
         finally
         {
+            Interlocked.Decrement(ref counters.Concurrent);
             lock (_gate)
             {
                 _inflight[key] = _inflight.GetValueOrDefault(key) - 1;
@@ -326,6 +339,10 @@ public sealed partial class FunctionsEngine
         }
         var success = condition == "Success";
         var destination = success ? onSuccess : onFailure;
+        if (!success && onFailure is null && deadLetter is null)
+        {
+            Interlocked.Increment(ref Metrics.For((invocation.Account, invocation.Region, invocation.Function)).AsyncEventsDropped);
+        }
         var functionArn = FunctionArn(invocation.Region, invocation.Account, invocation.Function) + ":" + Latest;
         if (destination is not null && _destinations is not null)
         {

@@ -63,6 +63,9 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
+    /// <summary>Invocations, errors, throttles, durations and asynchronous events, per function.</summary>
+    public FunctionMetrics Metrics { get; } = new();
+
     /// <summary>The ARN of a function.</summary>
     public static string FunctionArn(string region, string account, string name) => $"arn:aws:lambda:{region}:{account}:function:{name}";
 

@@ -193,4 +193,5 @@ public enum InvocationType
 /// <param name="LogResult">The last 4 KB of the invocation's log, base64, when asked for.</param>
 /// <param name="ExecutedVersion">The version that ran.</param>
 /// <param name="RequestId">The invocation's request id (the response's x-amzn-RequestId, as AWS).</param>
-public sealed record InvokeResult(int StatusCode, ReadOnlyMemory<byte> Payload, string? FunctionError, string? LogResult, string? ExecutedVersion, string? RequestId = null);
+/// <param name="DurationMs">How long the invocation ran in its environment (REPORT's Duration), when it ran.</param>
+public sealed record InvokeResult(int StatusCode, ReadOnlyMemory<byte> Payload, string? FunctionError, string? LogResult, string? ExecutedVersion, string? RequestId = null, double? DurationMs = null);

@@ -79,6 +79,10 @@ public sealed class LambdaDotnetTests(ServerFixture server) : IDisposable
         payload.GetProperty("errorMessage").GetString().ShouldBe("cannot handle ada");
         payload.GetProperty("stackTrace")[0].GetString()!.ShouldContain("HelloFunction.Handlers.Fail");
         log.ShouldContain("InvalidOperationException: cannot handle ada");
+        using var metrics = await _lambda.SendAsync(HttpMethod.Get, "/metrics", null);
+        var text = await metrics.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        text.ShouldContain($"tideway_lambda_total{{metric=\"Invocations\",account=\"000000000000\",region=\"us-east-1\",function=\"{name}\"}} 1");
+        text.ShouldContain($"tideway_lambda_total{{metric=\"Errors\",account=\"000000000000\",region=\"us-east-1\",function=\"{name}\"}} 1");
     }
 
     [Fact]

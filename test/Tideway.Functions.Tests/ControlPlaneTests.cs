@@ -260,6 +260,9 @@ public sealed class ControlPlaneTests : IAsyncDisposable
 
         e.Code.ShouldBe("TooManyRequestsException");
         e.Data["Reason"].ShouldBe("ReservedFunctionConcurrentInvocationLimitExceeded");
+        var metrics = _engine.Metrics.Snapshot().ShouldHaveSingleItem();
+        metrics.Throttles.ShouldBe(1);
+        metrics.Invocations.ShouldBe(0);
     }
 
     [Fact]

@@ -133,8 +133,26 @@ public sealed class TidewayServer : IAsyncDisposable
         Metrics.Histogram("tideway_eventbridge_latency_seconds", "IngestionToInvocationStartLatency: from an event's ingestion to the start of a target invocation.", () =>
             events.Metrics.Snapshot().Where(m => m.LatencyCount > 0).Select(m => new Metrics.HistogramSeries(
                 $"metric=\"IngestionToInvocationStartLatency\",{EventLabels(m)}", [.. BusMetrics.LatencyBucketsMs.Select(b => b / 1000.0)], m.LatencyBuckets, m.LatencySumMs / 1000.0)));
+        var functions = _functions!;
+        Metrics.Gauge("tideway_lambda_total", "Lambda metrics by their AWS names (metric label), per function; Duration is the sum in milliseconds.", () => LambdaGauges(functions));
+        Metrics.Gauge("tideway_lambda_environments", "Execution environments running or starting.", () => [(string.Empty, functions.Environments())]);
         Metrics.Gauge("tideway_process_working_set_bytes", "Resident memory of the server process.", () => [(string.Empty, Environment.WorkingSet)]);
         Metrics.Gauge("tideway_process_cpu_seconds_total", "CPU time of the server process.", () => [(string.Empty, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds)]);
+    }
+
+    private static IEnumerable<(string, double)> LambdaGauges(FunctionsEngine functions)
+    {
+        foreach (var m in functions.Metrics.Snapshot())
+        {
+            var labels = $"account=\"{m.Account}\",region=\"{m.Region}\",function=\"{m.Function}\"";
+            yield return ($"metric=\"Invocations\",{labels}", m.Invocations);
+            yield return ($"metric=\"Errors\",{labels}", m.Errors);
+            yield return ($"metric=\"Throttles\",{labels}", m.Throttles);
+            yield return ($"metric=\"Duration\",{labels}", m.DurationSumMs);
+            yield return ($"metric=\"ConcurrentExecutions\",{labels}", m.ConcurrentExecutions);
+            yield return ($"metric=\"AsyncEventsReceived\",{labels}", m.AsyncEventsReceived);
+            yield return ($"metric=\"AsyncEventsDropped\",{labels}", m.AsyncEventsDropped);
+        }
     }
 
     private static string EventLabels(RuleMetrics m) => $"account=\"{m.Account}\",region=\"{m.Region}\",bus=\"{m.Bus}\",rule=\"{m.Rule}\"";
