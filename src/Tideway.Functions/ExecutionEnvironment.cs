@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using Tideway.Primitives;
 
 namespace Tideway.Functions;
 
@@ -18,7 +19,10 @@ namespace Tideway.Functions;
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The FIFO streams are closed by the reader thread when the process ends (Close).")]
 internal sealed class ExecutionEnvironment : IRuntimeApi
 {
-    private const string MarkerPrefix = "\u001ftideway:";
+    // Markers carry a secret of the environment, so that nothing the function prints can pass for one.
+    private readonly string _markerPrefix = "\u001ftideway-" + Guid.NewGuid().ToString("N") + ":";
+    private const int MaxPendingBytes = 4 * MaxLineChars;
+    private const int MaxLinesPerInvocation = 10_000;
     private const int MaxLineChars = 256 * 1024;
     private static long _nextEnvironmentId;
 
@@ -44,6 +48,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private ITimer? _memoryPoll;
     private string? _cgroup;
     private int _pid;
+    private bool _readerStarted;
     private int _peakMb;
     private long _peakReadAt;
     private volatile bool _overMemory;
@@ -52,6 +57,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private (string Type, byte[] Payload)? _initError;
     private bool _ending;
     private readonly List<FunctionLogLine> _initLines = [];
+    // The reader thread never takes _gate (a marker write under _gate can block on a full FIFO until the reader drains it).
+    private readonly object _initGate = new();
 
     public ExecutionEnvironment(FunctionInstance function, FunctionsOptions options, TimeProvider time, IFunctionLogs logs, Action<ExecutionEnvironment> released)
     {
@@ -84,6 +91,34 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         {
             return false;
         }
+        try
+        {
+            StartProcess(first);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            // Nothing may stay behind: the reader (when it runs) stops at the exit marker and closes the rest.
+            lock (_gate)
+            {
+                _ending = true;
+                _assigned = null;
+            }
+            Kill();
+            if (_readerStarted)
+            {
+                WriteMarker("exit", "the environment could not start");
+            }
+            else
+            {
+                Close();
+            }
+            throw new ServiceException("ServiceException", $"The execution environment of {_function.Name} could not start: {e.Message}", senderFault: false);
+        }
+    }
+
+    private void StartProcess(Invocation first)
+    {
         _assigned = first;
         var tmp = Path.Combine(_folder, "tmp");
         Directory.CreateDirectory(tmp);
@@ -95,11 +130,15 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         // Opened read-write, the FIFO never blocks the open and never reports end of file: the reader stops at the exit marker.
         _output = new FileStream(fifo, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
         _markers = new FileStream(fifo, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        lock (_initGate)
+        {
+            _initLines.Add(new FunctionLogLine(Now, $"INIT_START Runtime Version: {_function.Runtime}\tRuntime Version ARN: tideway:{_function.Runtime}"));
+        }
         var reader = new Thread(ReadOutput) { IsBackground = true, Name = "tideway-fn-output" };
         reader.Start();
-        _initLines.Add(new FunctionLogLine(Now, $"INIT_START Runtime Version: {_function.Runtime}\tRuntime Version ARN: tideway:{_function.Runtime}"));
+        _readerStarted = true;
 
-        var spec = Runtimes.Find(_function.Runtime)!;
+        var spec = Runtimes.Find(_function.Runtime) ?? throw new InvalidOperationException($"The runtime {_function.Runtime} is not supported.");
         _cgroup = MemoryLimits.Create(Path.GetFileName(_folder), _function.MemorySize);
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, WorkingDirectory = _function.CodeFolder };
         // The shell joins the environment's memory cgroup (when there is one), points stdout and stderr at the
@@ -115,7 +154,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         }
         else
         {
-            start.ArgumentList.Add(Runtimes.InterpreterPath(spec)!);
+            start.ArgumentList.Add(Runtimes.InterpreterPath(spec) ?? throw new InvalidOperationException(Runtimes.Unavailable(spec.Name)));
             if (spec.Interpreter == "python3")
             {
                 start.ArgumentList.Add("-u");
@@ -125,16 +164,21 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         SetEnvironment(start.Environment, tmp, spec);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited();
-        _process = process;
-        process.Start();
-        _pid = process.Id;
-        process.StandardInput.Close();
+        // Timers first: the process may exit (and Close run) before Start returns.
         _timer = _time.CreateTimer(_ => InitTimedOut(), null, _options.InitTimeout, Timeout.InfiniteTimeSpan);
         if (_cgroup is null)
         {
             _memoryPoll = _time.CreateTimer(_ => PollMemory(), null, MemoryPollInterval, MemoryPollInterval);
         }
-        return true;
+        _process = process;
+        process.Start();
+        _pid = process.Id;
+        process.StandardInput.Close();
+        if (_ending)
+        {
+            // Stopped while starting (shutdown, DeleteFunction): nothing will ask for this process again.
+            Kill();
+        }
     }
 
     private void SetEnvironment(IDictionary<string, string?> environment, string tmp, RuntimeSpec spec)
@@ -168,23 +212,28 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
 
     // ------------------------------------------------------------------ invocations
 
-    /// <summary>Gives a warm environment its next invocation.</summary>
-    public void Assign(Invocation invocation)
+    /// <summary>Gives a warm environment its next invocation; false when the environment is ending.</summary>
+    public bool Assign(Invocation invocation)
     {
         TaskCompletionSource<NextInvocation?>? waiter;
         NextInvocation? next = null;
         lock (_gate)
         {
+            if (_ending)
+            {
+                return false;
+            }
             if (_waiter is null)
             {
                 _assigned = invocation;
-                return;
+                return true;
             }
             waiter = _waiter;
             _waiter = null;
             next = HandOut(invocation);
         }
         waiter.TrySetResult(next);
+        return true;
     }
 
     /// <inheritdoc />
@@ -348,9 +397,9 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         {
             _process?.Kill(entireProcessTree: true);
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or AggregateException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
-            // Already exited.
+            // Already exited, or a descendant that cannot be signalled; the process itself is gone or going.
         }
     }
 
@@ -402,7 +451,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         var (type, payload) = _initError ?? ("Runtime.ExitError", Invocation.ErrorDocument("Runtime.ExitError", $"RequestId: {invocation.RequestId} Error: {reason}"));
         var duration = Stopwatch.GetElapsedTime(_startedAt).TotalMilliseconds;
         var lines = new List<FunctionLogLine>();
-        lock (_gate)
+        lock (_initGate)
         {
             lines.AddRange(_initLines);
             _initLines.Clear();
@@ -430,7 +479,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
 
     private void WriteMarker(string kind, string value)
     {
-        var bytes = Encoding.UTF8.GetBytes($"\n{MarkerPrefix}{kind}:{value}\n");
+        var bytes = Encoding.UTF8.GetBytes($"\n{_markerPrefix}{kind}:{value}\n");
         try
         {
             _markers?.Write(bytes);
@@ -465,13 +514,13 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                     {
                         continue;
                     }
-                    pending.AddRange(buffer.AsSpan(start, i - start));
+                    pending.AddRange(buffer.AsSpan(start, Math.Min(i - start, Math.Max(0, MaxPendingBytes - pending.Count))));
                     start = i + 1;
                     var line = Encoding.UTF8.GetString(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(pending));
                     pending.Clear();
-                    if (line.StartsWith(MarkerPrefix, StringComparison.Ordinal))
+                    if (line.StartsWith(_markerPrefix, StringComparison.Ordinal))
                     {
-                        if (!OnMarker(line[MarkerPrefix.Length..], ref current))
+                        if (!OnMarker(line[_markerPrefix.Length..], ref current))
                         {
                             return;
                         }
@@ -481,8 +530,14 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                         Output(current, line);
                     }
                 }
-                pending.AddRange(buffer.AsSpan(start, read - start));
+                // A line without end is kept up to a bound (the rest of it is dropped at its newline).
+                pending.AddRange(buffer.AsSpan(start, Math.Min(read - start, Math.Max(0, MaxPendingBytes - pending.Count))));
             }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or ArgumentException or NullReferenceException)
+        {
+            // The reader must never take the server down: the environment ends instead.
+            Kill();
         }
         finally
         {
@@ -500,10 +555,13 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         var entry = new FunctionLogLine(Now, line.Length > MaxLineChars ? line[..MaxLineChars] : line);
         if (current is not null)
         {
-            current.Lines.Add(entry);
+            if (current.Lines.Count < MaxLinesPerInvocation)
+            {
+                current.Lines.Add(entry);
+            }
             return;
         }
-        lock (_gate)
+        lock (_initGate)
         {
             if (!_initReported)
             {
@@ -518,8 +576,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private bool OnMarker(string marker, ref Invocation? current)
     {
         var colon = marker.IndexOf(':', StringComparison.Ordinal);
-        var kind = marker[..colon];
-        var value = marker[(colon + 1)..];
+        var kind = colon < 0 ? string.Empty : marker[..colon];
+        var value = colon < 0 ? string.Empty : marker[(colon + 1)..];
         switch (kind)
         {
             case "start":
@@ -532,27 +590,27 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                 }
                 current = null;
                 return true;
-            default:
-                Invocation? orphan;
-                lock (_gate)
-                {
-                    orphan = _orphan;
-                    _orphan = null;
-                }
+            case "exit":
+                var orphan = Interlocked.Exchange(ref _orphan, null);
                 if (orphan is not null)
                 {
                     FailInit(orphan, value);
                 }
                 return false;
+            default:
+                return true;
         }
     }
 
     private void Finish(Invocation invocation)
     {
-        var outcome = invocation.Ended!;
+        if (invocation.Ended is not { } outcome)
+        {
+            return;
+        }
         var lines = new List<FunctionLogLine>();
         double? init = null;
-        lock (_gate)
+        lock (_initGate)
         {
             if (!_initReported)
             {
@@ -636,13 +694,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
             MemoryLimits.Remove(_cgroup);
         }
         _output?.Dispose();
-        lock (_gate)
-        {
-            _markers?.Dispose();
-            _markers = null;
-        }
+        Interlocked.Exchange(ref _markers, null)?.Dispose();
         _lease?.Dispose();
-        _process?.Dispose();
         try
         {
             Directory.Delete(_folder, recursive: true);

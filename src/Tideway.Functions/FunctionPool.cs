@@ -32,30 +32,50 @@ internal sealed class FunctionPool(FunctionInstance instance, FunctionsOptions o
     public bool TryRun(Invocation invocation, out bool coldStart)
     {
         coldStart = false;
-        ExecutionEnvironment? warm = null;
-        lock (_gate)
+        while (true)
         {
-            while (_idle.Count > 0)
+            ExecutionEnvironment? warm = null;
+            lock (_gate)
             {
-                var candidate = _idle.Pop();
-                if (!candidate.Ended)
+                while (_idle.Count > 0)
                 {
-                    warm = candidate;
-                    break;
+                    var candidate = _idle.Pop();
+                    if (!candidate.Ended)
+                    {
+                        warm = candidate;
+                        break;
+                    }
                 }
             }
-        }
-        if (warm is not null)
-        {
-            warm.Assign(invocation);
-            return true;
+            if (warm is null)
+            {
+                break;
+            }
+            if (warm.Assign(invocation))
+            {
+                return true;
+            }
+            // It ended between the pop and the assignment: try the next one.
         }
         var environment = new ExecutionEnvironment(instance, options, time, logs, Released);
         lock (_gate)
         {
             _all.Add(environment);
         }
-        if (!environment.Start(invocation))
+        bool started;
+        try
+        {
+            started = environment.Start(invocation);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _all.Remove(environment);
+            }
+            throw;
+        }
+        if (!started)
         {
             lock (_gate)
             {

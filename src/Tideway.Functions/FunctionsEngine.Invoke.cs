@@ -10,6 +10,7 @@ public sealed partial class FunctionsEngine
     private static readonly TimeSpan ReapInterval = TimeSpan.FromSeconds(15);
 
     private readonly Dictionary<(string Account, string Region, string Name), FunctionPool> _pools = [];
+    private readonly List<FunctionPool> _retired = [];
     private readonly Dictionary<(string Account, string Region, string Name), int> _inflight = [];
     private readonly ITimer _reaper;
     private readonly CancellationTokenSource _stopping = new();
@@ -105,6 +106,13 @@ public sealed partial class FunctionsEngine
     /// <summary>Runs one invocation on an environment of the function; throttles when none may start.</summary>
     private async Task<InvokeResult> RunAsync((string Account, string Region, string Name) key, ReadOnlyMemory<byte> payload, string? clientContext, bool tail, string? requestId = null)
     {
+        // Unpacking a new package can take a while: done before the engine's lock (PoolFor then finds the folder).
+        string sha;
+        lock (_gate)
+        {
+            sha = Get(key).CodeSha256;
+        }
+        _code.Unpacked(HexOf(sha), () => _store.ReadCode(HexOf(sha)));
         FunctionPool pool;
         int? reserved;
         // Concurrency is counted here, under the engine's lock only (never a pool's: see FunctionPool.TryRun).
@@ -179,6 +187,11 @@ public sealed partial class FunctionsEngine
         {
             return pool;
         }
+        if (pool is not null)
+        {
+            _retired.RemoveAll(p => p.Count == 0);
+            _retired.Add(pool);
+        }
         pool?.Retire();
         var folder = _code.Unpacked(HexOf(d.CodeSha256), () => _store.ReadCode(HexOf(d.CodeSha256)));
         var instance = new FunctionInstance(key.Account, key.Region, key.Name, FunctionArn(key.Region, key.Account, key.Name), d.Runtime, d.Handler,
@@ -194,6 +207,12 @@ public sealed partial class FunctionsEngine
         lock (_gate)
         {
             _pools.Remove(key, out pool);
+            if (pool is not null)
+            {
+                // Its busy environments finish first; shutdown still has to stop them.
+                _retired.RemoveAll(p => p.Count == 0);
+                _retired.Add(pool);
+            }
         }
         pool?.Retire();
     }
@@ -293,6 +312,17 @@ public sealed partial class FunctionsEngine
                     invocation = invocation with { DueAt = Now + (long)Math.Min(300_000, 1000 * Math.Pow(2, throttles++)) };
                     _store.UpdateInvocation(invocation);
                     continue;
+                }
+                catch (ServiceException e) when (e.Code == "ResourceNotFoundException")
+                {
+                    // Deleted meanwhile: nothing left to run it.
+                    _store.ForgetInvocation(invocation.Id);
+                    return;
+                }
+                catch (Exception e) when (e is ServiceException or IOException or UnauthorizedAccessException or InvalidOperationException)
+                {
+                    // The environment could not run it (e.g. it could not start): a failed attempt like any other.
+                    result = new InvokeResult(200, Invocation.ErrorDocument("Runtime.Unknown", e.Message), "Unhandled", null, Latest, invocation.RequestId);
                 }
                 invocation = invocation with { Attempts = invocation.Attempts + 1 };
                 if (result.FunctionError is null)
@@ -442,8 +472,9 @@ public sealed partial class FunctionsEngine
         List<FunctionPool> pools;
         lock (_gate)
         {
-            pools = [.. _pools.Values];
+            pools = [.. _pools.Values, .. _retired];
             _pools.Clear();
+            _retired.Clear();
         }
         foreach (var pool in pools)
         {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Tideway.Functions;
 using Tideway.Logs;
 using Tideway.Primitives;
+using Tideway.Storage;
 
 namespace Tideway.Targets;
 
@@ -95,9 +96,10 @@ public sealed class FunctionLogWriter : IFunctionLogs, IAsyncDisposable
                 start = end;
             }
         }
-        catch (ServiceException)
+        catch (Exception e) when (e is ServiceException or StoreClosedException or IOException or InvalidOperationException)
         {
-            // The group or stream was deleted meanwhile (or a batch was refused): create them again next time.
+            // The group or stream was deleted meanwhile, a batch was refused, or the store is closing: these lines are
+            // lost, the loop goes on (and creates the group and stream again next time).
             _known.Remove((account, region, group, stream));
         }
     }

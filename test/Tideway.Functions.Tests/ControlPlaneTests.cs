@@ -384,6 +384,8 @@ public sealed class ControlPlaneTests : IAsyncDisposable
         document.RootElement.GetProperty("requestPayload").GetProperty("order").GetInt32().ShouldBe(1);
         document.RootElement.TryGetProperty("responseContext", out _).ShouldBeFalse();
         _destinations.DeadLetters.ShouldHaveSingleItem().ShouldBe((DeadLetter, "{\"order\":1}"));
+        // The record goes out before the invocation is forgotten (at least once): wait for the forgetting.
+        SpinWait.SpinUntil(() => _engine.AsyncSettled == 1, TimeSpan.FromSeconds(10)).ShouldBeTrue();
         _store.PendingInvocations().ShouldBeEmpty();
     }
 
@@ -405,6 +407,7 @@ public sealed class ControlPlaneTests : IAsyncDisposable
         reopened.Resume();
         await settled;
 
+        SpinWait.SpinUntil(() => reopened.AsyncSettled == 1, TimeSpan.FromSeconds(10)).ShouldBeTrue();
         store.PendingInvocations().ShouldBeEmpty();
         JsonDocument.Parse(_destinations.Records.ShouldHaveSingleItem().Record).RootElement.GetProperty("requestContext").GetProperty("requestId").GetString().ShouldBe("r-1");
     }

@@ -80,8 +80,13 @@ public sealed class TidewayServer : IAsyncDisposable
         _sqs = new SqsEngine(_store.Queues, _time);
         _logs = new LogsEngine(_store.Logs, _time);
         var authenticator = new Authenticator(_options.Credentials, _time);
-        // Code and environment folders live outside the data directory: functions get nothing of it (DESIGN.md, Security).
+        // Code and environment folders live outside the data directory (owner-only), and no path to the data directory is
+        // given to functions. They run as the server's user, though: they are not isolated from it (docs/compat/lambda.md).
         _runtimeRoot = Path.Combine(Path.GetTempPath(), $"tideway-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_runtimeRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         _runtime = new RuntimeEndpoints();
         await _runtime.StartAsync(_options.FunctionEnvironments, cancellationToken).ConfigureAwait(false);
         _functionLogs = new FunctionLogWriter(_logs);
