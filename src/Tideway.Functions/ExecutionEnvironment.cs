@@ -83,6 +83,11 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
 
     public bool Ended => _ending;
 
+    /// <summary>Completes once the environment is gone (process exited, lease and folder released).</summary>
+    public Task Closed => _closed.Task;
+
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Starts the process with <paramref name="first"/> assigned to it; false when no Runtime API address is free.</summary>
     public bool Start(Invocation first)
     {
@@ -707,6 +712,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         {
         }
         _released(this);
+        _closed.TrySetResult();
     }
 
     // A DllImport (not LibraryImport, which needs unsafe code) of libc's mkfifo; .NET has no FIFO API.

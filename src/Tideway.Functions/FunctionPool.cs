@@ -124,6 +124,35 @@ internal sealed class FunctionPool(FunctionInstance instance, FunctionsOptions o
         }
     }
 
+    /// <summary>The environment idle the longest, taken out of the pool (null when none is idle), with when it went idle.</summary>
+    public (ExecutionEnvironment Environment, long IdleSince)? TakeOldestIdle()
+    {
+        lock (_gate)
+        {
+            var oldest = _idle.Where(e => !e.Ended).OrderBy(e => e.IdleSince).FirstOrDefault();
+            if (oldest is null)
+            {
+                return null;
+            }
+            var keep = _idle.Where(e => e != oldest).Reverse().ToList();
+            _idle.Clear();
+            foreach (var environment in keep)
+            {
+                _idle.Push(environment);
+            }
+            return (oldest, oldest.IdleSince);
+        }
+    }
+
+    /// <summary>Puts back an environment <see cref="TakeOldestIdle"/> took and that was not chosen.</summary>
+    public void ReturnIdle(ExecutionEnvironment environment)
+    {
+        lock (_gate)
+        {
+            _idle.Push(environment);
+        }
+    }
+
     /// <summary>Stops environments idle for longer than the idle timeout; returns how many.</summary>
     public int Reap(long olderThanTimestamp)
     {

@@ -134,7 +134,8 @@ public sealed partial class FunctionsEngine
         try
         {
             var invocation = new Invocation(requestId ?? Guid.NewGuid().ToString(), payload, clientContext, tail);
-            if (!pool.TryRun(invocation, out _))
+            // No Runtime API address free: an environment idle elsewhere gives its up (once), else the invoke is throttled.
+            if (!pool.TryRun(invocation, out _) && !(await EvictIdleAsync().ConfigureAwait(false) && pool.TryRun(invocation, out _)))
             {
                 Interlocked.Increment(ref counters.Throttles);
                 throw Throttle("ConcurrentInvocationLimitExceeded");
@@ -155,6 +156,51 @@ public sealed partial class FunctionsEngine
             {
                 _inflight[key] = _inflight.GetValueOrDefault(key) - 1;
             }
+        }
+    }
+
+    /// <summary>Stops the environment idle the longest, of any function, and waits until its address is free.</summary>
+    private async Task<bool> EvictIdleAsync()
+    {
+        List<FunctionPool> pools;
+        lock (_gate)
+        {
+            pools = [.. _pools.Values];
+        }
+        (ExecutionEnvironment Environment, long IdleSince)? oldest = null;
+        FunctionPool? owner = null;
+        foreach (var candidatePool in pools)
+        {
+            if (candidatePool.TakeOldestIdle() is { } candidate)
+            {
+                if (oldest is null || candidate.IdleSince < oldest.Value.IdleSince)
+                {
+                    if (oldest is { } previous)
+                    {
+                        owner!.ReturnIdle(previous.Environment);
+                    }
+                    oldest = candidate;
+                    owner = candidatePool;
+                }
+                else
+                {
+                    candidatePool.ReturnIdle(candidate.Environment);
+                }
+            }
+        }
+        if (oldest is not { } victim)
+        {
+            return false;
+        }
+        victim.Environment.Stop();
+        try
+        {
+            await victim.Environment.Closed.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 

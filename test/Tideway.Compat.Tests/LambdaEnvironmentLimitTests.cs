@@ -1,0 +1,82 @@
+using System.IO.Compression;
+using System.Net;
+using Shouldly;
+using Tideway.Server.Hosting;
+
+namespace Tideway.Compat.Tests;
+
+/// <summary>
+/// A server allowed one execution environment at a time: an idle environment of one function gives its Runtime
+/// API address up to another function's invoke.
+/// </summary>
+public sealed class LambdaEnvironmentLimitTests : IAsyncLifetime
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "tideway-limit-" + Guid.NewGuid().ToString("N"));
+    private TidewayServer _server = null!;
+    private LambdaHttp _lambda = null!;
+
+    private const string Bootstrap = """
+        #!/bin/sh
+        api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+        while true; do
+          id="$(curl -sSf -o "$TMPDIR/event" -w '%header{lambda-runtime-aws-request-id}' "$api/next")" || exit 1
+          curl -sSf -o /dev/null -X POST --data-binary "{\"function\":\"$AWS_LAMBDA_FUNCTION_NAME\"}" "$api/$id/response" || exit 1
+        done
+
+        """;
+
+    public async ValueTask InitializeAsync()
+    {
+        _server = new TidewayServer(new TidewayOptions { Port = 0, DataDirectory = _data, FunctionEnvironments = 1 });
+        await _server.StartAsync();
+        _lambda = new LambdaHttp(_server.Endpoint);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _lambda.Dispose();
+        await _server.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    private static string Package()
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create))
+        {
+            var entry = archive.CreateEntry("bootstrap");
+            entry.ExternalAttributes = 0b111_101_101 << 16;
+            using var writer = new StreamWriter(entry.Open());
+            writer.Write(Bootstrap);
+        }
+        return Convert.ToBase64String(buffer.ToArray());
+    }
+
+    private Task<string> CreateAsync(string prefix) => _lambda.CreateAsync(prefix, new Dictionary<string, object>
+    {
+        ["Runtime"] = "provided.al2023",
+        ["Role"] = "arn:aws:iam::000000000000:role/lambda",
+        ["Handler"] = "x",
+        ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Package() },
+    });
+
+    [Fact]
+    public async Task an_idle_environment_of_another_function_gives_its_address_up()
+    {
+        var first = await CreateAsync("first");
+        var second = await CreateAsync("second");
+
+        var (a, payloadA, _) = await _lambda.InvokeAsync(first, "{}");
+        var (b, payloadB, _) = await _lambda.InvokeAsync(second, "{}");
+        var (again, payloadAgain, _) = await _lambda.InvokeAsync(first, "{}");
+
+        a.StatusCode.ShouldBe(HttpStatusCode.OK);
+        payloadA.GetProperty("function").GetString().ShouldBe(first);
+        b.StatusCode.ShouldBe(HttpStatusCode.OK);
+        payloadB.GetProperty("function").GetString().ShouldBe(second);
+        again.StatusCode.ShouldBe(HttpStatusCode.OK);
+        payloadAgain.GetProperty("function").GetString().ShouldBe(first);
+        _server.Functions.Environments().ShouldBe(1);
+    }
+}
