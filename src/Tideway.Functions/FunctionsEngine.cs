@@ -71,6 +71,9 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
 
     // ------------------------------------------------------------------ names
 
+    // The pattern as AWS prints it in its message (ours below has named groups, which would leak into the message).
+    private const string AwsFunctionNamePattern = @"(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?";
+
     [GeneratedRegex(@"^[a-zA-Z0-9\-_]{1,64}$")]
     private static partial Regex NamePattern();
 
@@ -100,7 +103,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         var match = FunctionNamePattern().Match(functionName);
         if (!match.Success)
         {
-            throw Validation($"1 validation error detected: Value '{functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: {FunctionNamePattern()}");
+            throw Validation($"1 validation error detected: Value '{functionName}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: {AwsFunctionNamePattern}");
         }
         var account = match.Groups["account"].Success ? match.Groups["account"].Value.TrimEnd(':') : scope.Account;
         var region = match.Groups["region"].Success ? match.Groups["region"].Value.TrimEnd(':') : scope.Region;

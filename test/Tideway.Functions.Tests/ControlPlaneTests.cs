@@ -110,6 +110,15 @@ public sealed class ControlPlaneTests : IAsyncDisposable
     }
 
     [Fact]
+    public void a_malformed_function_name_is_refused_with_the_pattern_aws_prints()
+    {
+        var e = Should.Throw<ServiceException>(() => _engine.GetFunction(Scope, "bad name!", null));
+
+        e.Code.ShouldBe("ValidationException");
+        e.Message.ShouldEndWith(@"Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?");
+    }
+
+    [Fact]
     public void an_unknown_function_is_not_found_with_its_arn()
     {
         var e = Should.Throw<ServiceException>(() => _engine.GetFunction(Scope, "nope", null));
