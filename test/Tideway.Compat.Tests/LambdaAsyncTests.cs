@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Shouldly;
@@ -51,19 +50,6 @@ public sealed class LambdaAsyncTests : IAsyncLifetime
 
         """;
 
-    private static string Package()
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create))
-        {
-            var entry = archive.CreateEntry("bootstrap");
-            entry.ExternalAttributes = 0b111_101_101 << 16;
-            using var writer = new StreamWriter(entry.Open());
-            writer.Write(Bootstrap);
-        }
-        return Convert.ToBase64String(buffer.ToArray());
-    }
-
     private async Task<JsonElement> CallAsync(HttpMethod method, string path, string? body, string? target = null, string? invocationType = null)
     {
         using var request = new HttpRequestMessage(method, path);
@@ -114,7 +100,7 @@ public sealed class LambdaAsyncTests : IAsyncLifetime
         var variables = fail ? "\"Environment\":{\"Variables\":{\"FAIL\":\"1\"}}," : string.Empty;
         var dlq = deadLetter is null ? string.Empty : $"\"DeadLetterConfig\":{{\"TargetArn\":\"{deadLetter}\"}},";
         await CallAsync(HttpMethod.Post, "/2015-03-31/functions",
-            $"{{\"FunctionName\":\"{name}\",\"Runtime\":\"provided.al2023\",\"Role\":\"arn:aws:iam::000000000000:role/lambda\",\"Handler\":\"x\",{variables}{dlq}\"Code\":{{\"ZipFile\":\"{Package()}\"}}}}");
+            $"{{\"FunctionName\":\"{name}\",\"Runtime\":\"provided.al2023\",\"Role\":\"arn:aws:iam::000000000000:role/lambda\",\"Handler\":\"x\",{variables}{dlq}\"Code\":{{\"ZipFile\":\"{LambdaHttp.BootstrapPackage(Bootstrap)}\"}}}}");
     }
 
     /// <summary>Waits (a real-time poll with a deadline) until asynchronous invocations have started <paramref name="count"/> retry delays.</summary>

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.SQS;
@@ -38,19 +37,6 @@ public sealed class LambdaDurabilityTests : IDisposable
         }
     }
 
-    private static string Package()
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create))
-        {
-            var entry = archive.CreateEntry("bootstrap");
-            entry.ExternalAttributes = 0b111_101_101 << 16;
-            using var writer = new StreamWriter(entry.Open());
-            writer.Write(Bootstrap);
-        }
-        return Convert.ToBase64String(buffer.ToArray());
-    }
-
     [Fact]
     public async Task kill_9_loses_no_acknowledged_asynchronous_invocation()
     {
@@ -68,7 +54,7 @@ public sealed class LambdaDurabilityTests : IDisposable
                 ["Runtime"] = "provided.al2023",
                 ["Role"] = "arn:aws:iam::000000000000:role/lambda",
                 ["Handler"] = "x",
-                ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Package() },
+                ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
             });
             using (var config = await lambda.SendAsync(HttpMethod.Put, $"/2019-09-25/functions/{name}/event-invoke-config",
                 $"{{\"DestinationConfig\":{{\"OnSuccess\":{{\"Destination\":\"{arn}\"}}}}}}"))

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using Shouldly;
 using Tideway.Server.Hosting;
@@ -40,25 +39,12 @@ public sealed class LambdaEnvironmentLimitTests : IAsyncLifetime
         Directory.Delete(_data, recursive: true);
     }
 
-    private static string Package()
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create))
-        {
-            var entry = archive.CreateEntry("bootstrap");
-            entry.ExternalAttributes = 0b111_101_101 << 16;
-            using var writer = new StreamWriter(entry.Open());
-            writer.Write(Bootstrap);
-        }
-        return Convert.ToBase64String(buffer.ToArray());
-    }
-
     private Task<string> CreateAsync(string prefix) => _lambda.CreateAsync(prefix, new Dictionary<string, object>
     {
         ["Runtime"] = "provided.al2023",
         ["Role"] = "arn:aws:iam::000000000000:role/lambda",
         ["Handler"] = "x",
-        ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Package() },
+        ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
     });
 
     [Fact]

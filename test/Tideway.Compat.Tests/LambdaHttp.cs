@@ -12,6 +12,20 @@ internal sealed class LambdaHttp(string endpoint) : IDisposable
 
     public void Dispose() => _http.Dispose();
 
+    /// <summary>A provided-runtime package holding only an executable <c>bootstrap</c>, base64 for Code.ZipFile.</summary>
+    public static string BootstrapPackage(string bootstrap)
+    {
+        using var buffer = new MemoryStream();
+        using (var archive = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            var entry = archive.CreateEntry("bootstrap");
+            entry.ExternalAttributes = 0b111_101_101 << 16;
+            using var writer = new StreamWriter(entry.Open());
+            writer.Write(bootstrap);
+        }
+        return Convert.ToBase64String(buffer.ToArray());
+    }
+
     public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? body, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(method, path);
