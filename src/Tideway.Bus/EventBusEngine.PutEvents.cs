@@ -63,7 +63,7 @@ public sealed partial class EventBusEngine
                     continue;
                 }
                 var builder = first is null || first.Bus == bus ? first ??= scratch.Batch.Start(bus!, now) : Find(ref others, bus!, now);
-                var id = Guid.NewGuid().ToString();
+                var id = Ids.NewId();
                 builder.Add(scope, entry, id, scratch.Details.Span(detail), now);
                 results[i] = new PutEventsResultEntry(id, null, null);
             }

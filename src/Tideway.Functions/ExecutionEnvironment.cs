@@ -287,7 +287,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         WriteMarker("start", invocation.RequestId);
         var deadline = Now + _function.Timeout * 1000L;
         _timer = _time.CreateTimer(_ => TimedOut(invocation), null, TimeSpan.FromSeconds(_function.Timeout), Timeout.InfiniteTimeSpan);
-        var trace = $"Root=1-{Now / 1000:x8}-{Guid.NewGuid():N}"[..40] + ";Parent=" + Guid.NewGuid().ToString("N")[..16] + ";Sampled=0";
+        var trace = $"Root=1-{Now / 1000:x8}-{Ids.NewGuid():N}"[..40] + ";Parent=" + Ids.NewGuid().ToString("N")[..16] + ";Sampled=0";
         return new NextInvocation(invocation.RequestId, deadline, _function.Arn, trace, invocation.ClientContext, null, invocation.Payload);
     }
 

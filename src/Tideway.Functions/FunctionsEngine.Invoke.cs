@@ -60,7 +60,7 @@ public sealed partial class FunctionsEngine
             case InvocationType.DryRun:
                 return new InvokeResult(204, ReadOnlyMemory<byte>.Empty, null, null, null);
             case InvocationType.Event:
-                var queued = await _store.EnqueueInvocationAsync(new AsyncInvocation(0, key.Account, key.Region, key.Name, Guid.NewGuid().ToString(), payload.ToArray(), Now, 0, Now)).ConfigureAwait(false);
+                var queued = await _store.EnqueueInvocationAsync(new AsyncInvocation(0, key.Account, key.Region, key.Name, Ids.NewId(), payload.ToArray(), Now, 0, Now)).ConfigureAwait(false);
                 Interlocked.Increment(ref Metrics.For(key).AsyncEventsReceived);
                 Schedule(queued);
                 return new InvokeResult(202, ReadOnlyMemory<byte>.Empty, null, null, null, queued.RequestId);
@@ -133,7 +133,7 @@ public sealed partial class FunctionsEngine
         Interlocked.Increment(ref counters.Concurrent);
         try
         {
-            var invocation = new Invocation(requestId ?? Guid.NewGuid().ToString(), payload, clientContext, tail);
+            var invocation = new Invocation(requestId ?? Ids.NewId(), payload, clientContext, tail);
             // No Runtime API address free: an environment idle elsewhere gives its up (once), else the invoke is throttled.
             if (!pool.TryRun(invocation, out _) && !(await EvictIdleAsync().ConfigureAwait(false) && pool.TryRun(invocation, out _)))
             {

@@ -463,7 +463,7 @@ public sealed partial class SqsEngine : IDisposable
         }
         var now = Now;
         return new NewMessage(
-            Guid.NewGuid().ToString(),
+            Ids.NewId(),
             entry.MessageBody,
             AttributeCodec.Encode(entry.MessageAttributes, system),
             now,

@@ -120,7 +120,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
             // A bug of ours, not the client's: log it and answer with the AWS internal-error shape, never a bare 500 page.
             LogUnexpected(logger, e, service, operation);
             var error = new AwsError("InternalFailure", "InternalFailure", 500, AwsFault.Receiver, "The request processing has failed because of an unknown error, exception or failure.");
-            status = target.Length == 0 ? await WriteXmlErrorAsync(context, error, Guid.NewGuid().ToString()).ConfigureAwait(false)
+            status = target.Length == 0 ? await WriteXmlErrorAsync(context, error, Ids.NewId()).ConfigureAwait(false)
                 : await WriteJsonErrorAsync(context, error, null, null, service == "sqs" ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1").ConfigureAwait(false);
         }
         metrics.Request(service, operation, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -212,7 +212,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
 
     private async Task<int> SqsQueryAsync(HttpContext context, byte[] body, Action<string> named)
     {
-        var requestId = Guid.NewGuid().ToString();
+        var requestId = Ids.NewId();
         AwsQueryForm? form;
         if (body.Length > 0)
         {
@@ -324,7 +324,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
             context.Response.StatusCode = response.StatusCode;
             if (!context.Response.Headers.ContainsKey("x-amzn-RequestId"))
             {
-                context.Response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+                context.Response.Headers["x-amzn-RequestId"] = Ids.NewId();
             }
             return Task.FromResult(response.StatusCode);
         }
@@ -341,7 +341,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         response.ContentLength = body.Length;
         if (!response.Headers.ContainsKey("x-amzn-RequestId"))
         {
-            response.Headers["x-amzn-RequestId"] = Guid.NewGuid().ToString();
+            response.Headers["x-amzn-RequestId"] = Ids.NewId();
         }
         await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
         return status;
