@@ -140,11 +140,12 @@ public sealed partial class EventBusEngine
         {
             return Fail("InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType is a required argument.", out code, out message);
         }
-        if (string.IsNullOrEmpty(entry.Detail))
+        if (entry.DetailUtf8 is { Length: 0 } || entry.DetailUtf8 is null && string.IsNullOrEmpty(entry.Detail))
         {
             return Fail("InvalidArgument", "Parameter Detail is not valid. Reason: Detail is a required argument.", out code, out message);
         }
-        if (!details.TryCompact(entry.Detail, out detail, out var tooDeep))
+        var compacted = entry.DetailUtf8 is { } utf8 ? details.TryCompact(utf8.Span, out detail, out var tooDeep) : details.TryCompact(entry.Detail!, out detail, out tooDeep);
+        if (!compacted)
         {
             return Fail("MalformedDetail", tooDeep ? $"Detail is malformed: it is nested deeper than {MaxDetailDepth} levels." : "Detail is malformed.", out code, out message);
         }
@@ -188,7 +189,7 @@ public sealed partial class EventBusEngine
         var size = entry.Time is null ? 0 : 14;
         size += Encoding.UTF8.GetByteCount(entry.Source ?? string.Empty);
         size += Encoding.UTF8.GetByteCount(entry.DetailType ?? string.Empty);
-        size += Encoding.UTF8.GetByteCount(entry.Detail ?? string.Empty);
+        size += entry.DetailUtf8?.Length ?? Encoding.UTF8.GetByteCount(entry.Detail ?? string.Empty);
         if (entry.Resources is not null)
         {
             foreach (var resource in entry.Resources)
@@ -283,8 +284,6 @@ public sealed partial class EventBusEngine
         /// <summary>False when the text is not one JSON object nested no deeper than AWS allows (what is written then is ignored).</summary>
         public bool TryCompact(string json, out Range range, out bool tooDeep)
         {
-            range = default;
-            tooDeep = false;
             var max = Encoding.UTF8.GetMaxByteCount(json.Length);
             if (_input.Length < max)
             {
@@ -292,11 +291,23 @@ public sealed partial class EventBusEngine
                 _input = ArrayPool<byte>.Shared.Rent(max);
             }
             var count = Encoding.UTF8.GetBytes(json, _input);
+            return TryCompact(_input.AsSpan(0, count), out range, out tooDeep);
+        }
+
+        /// <summary>As above, from UTF-8 text (which must be valid UTF-8: the writer refuses anything else).</summary>
+        public bool TryCompact(ReadOnlySpan<byte> utf8, out Range range, out bool tooDeep)
+        {
+            range = default;
+            tooDeep = false;
+            if (!System.Text.Unicode.Utf8.IsValid(utf8))
+            {
+                return false;
+            }
             var start = _output.WrittenCount;
             _writer.Reset(_output);
             try
             {
-                var reader = new Utf8JsonReader(_input.AsSpan(0, count), new JsonReaderOptions { MaxDepth = MaxDetailDepth });
+                var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = MaxDetailDepth });
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
                     return false;
@@ -310,6 +321,12 @@ public sealed partial class EventBusEngine
             catch (JsonException e)
             {
                 tooDeep = e.Message.Contains("depth", StringComparison.OrdinalIgnoreCase);
+                _writer.Reset(_output);
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                // An escape that is not text (a lone surrogate such as \ud800) cannot be unescaped.
                 _writer.Reset(_output);
                 return false;
             }

@@ -129,6 +129,12 @@ public sealed record PutEventsRequestEntry
     /// <summary>The detail, a JSON object as text.</summary>
     public string? Detail { get; init; }
 
+    /// <summary>
+    /// The detail as UTF-8 JSON text, for callers that have it as bytes (the wire parser does: it spares the
+    /// detail a round trip through UTF-16). When set, it is used instead of <see cref="Detail"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte>? DetailUtf8 { get; init; }
+
     /// <summary>The bus name or ARN (the default bus when absent).</summary>
     public string? EventBusName { get; init; }
 

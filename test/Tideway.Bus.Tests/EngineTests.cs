@@ -87,6 +87,39 @@ public sealed class EngineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task a_detail_given_as_utf8_bytes_makes_the_same_event_as_the_same_text()
+    {
+        await RuleWithTarget(Queue);
+        var delivered = _targets.WhenReceived(Queue, 2);
+        const string Detail = "{ \"name\" : \"caf\u00e9 \\\"q\\\" \\u00e9\", \"n\": [1, 2.5e3] }";
+
+        var results = await _engine.PutEventsAsync(Scope, [
+            Entry(detail: Detail),
+            new PutEventsRequestEntry { Source = "my.app", DetailType = "OrderPlaced", DetailUtf8 = System.Text.Encoding.UTF8.GetBytes(Detail) },
+        ]);
+        await delivered;
+
+        var events = _targets.Received(Queue).Select(text => JsonDocument.Parse(text)).ToList();
+        events[0].RootElement.GetProperty("detail").GetRawText().ShouldBe(events[1].RootElement.GetProperty("detail").GetRawText());
+        events[1].RootElement.GetProperty("detail").GetProperty("name").GetString().ShouldBe("caf\u00e9 \"q\" \u00e9");
+        EventBusEngine.EntrySize(new PutEventsRequestEntry { Source = "s", DetailUtf8 = "{\"é\":1}"u8.ToArray() }).ShouldBe(1 + 8);
+        results.ShouldAllBe(r => r.ErrorCode == null);
+    }
+
+    [Fact]
+    public async Task a_utf8_detail_that_is_not_utf8_or_not_text_is_malformed_not_a_failure()
+    {
+        var results = await _engine.PutEventsAsync(Scope, [
+            new PutEventsRequestEntry { Source = "my.app", DetailType = "x", DetailUtf8 = new byte[] { (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}' } },
+            new PutEventsRequestEntry { Source = "my.app", DetailType = "x", DetailUtf8 = "{\"a\":\"\\ud800\"}"u8.ToArray() },
+            Entry(detail: "{\"a\":\"\\ud800\"}"),
+            new PutEventsRequestEntry { Source = "my.app", DetailType = "x", DetailUtf8 = Array.Empty<byte>() },
+        ]);
+
+        results.Select(r => r.ErrorCode).ShouldBe(["MalformedDetail", "MalformedDetail", "MalformedDetail", "InvalidArgument"]);
+    }
+
+    [Fact]
     public async Task a_request_over_256_kb_as_aws_counts_it_is_refused_whole()
     {
         var detail = "{\"a\":\"" + new string('x', 262_144) + "\"}";

@@ -153,4 +153,35 @@ public sealed class WireErrorTests(ServerFixture server)
         metrics.ShouldContain("tideway_storage_commits_total");
         metrics.ShouldContain("# TYPE tideway_sqs_messages gauge");
     }
+
+    [Theory]
+    [InlineData("{\"Entries\":{}}")]
+    [InlineData("{\"Entries\":[{\"Source\":5,\"DetailType\":\"t\",\"Detail\":\"{}\"}]}")]
+    [InlineData("{\"Entries\":[{\"Source\":\"s\",\"DetailType\":\"t\",\"Detail\":{}}]}")]
+    [InlineData("{\"Entries\":[{\"Source\":\"s\",\"DetailType\":\"t\",\"Detail\":\"{}\",\"Resources\":\"arn\"}]}")]
+    [InlineData("{\"Entries\":[{\"Source\":\"s\",\"DetailType\":\"t\",\"Detail\":\"{}\",\"Time\":true}]}")]
+    [InlineData("{\"Entries\":[{\"Source\":\"s\",\"DetailType\":\"t\",\"Detail\":\"{}\"]}")]
+    public async Task a_put_events_entry_of_the_wrong_shape_is_a_serialization_error(string request)
+    {
+        var (status, body, _) = await Post(request, "application/x-amz-json-1.1", "AWSEvents.PutEvents");
+        status.ShouldBe(HttpStatusCode.BadRequest, body);
+        body.ShouldContain("SerializationException");
+    }
+
+    [Fact]
+    public async Task put_events_skips_unknown_members_and_reads_escaped_details()
+    {
+        var request = "{\"Entries\":[{\"Unknown\":{\"a\":[1]},\"Source\":\"wire.test\",\"DetailType\":\"t\",\"Time\":1764000000,\"Resources\":[\"arn:x\"],"
+            + "\"Detail\":\"{\\\"caf\\u00e9\\\":\\\"\\\\\\\"q\\\\\\\"\\\"}\"},"
+            + "{\"Source\":\"wire.test\",\"DetailType\":\"t\",\"Detail\":\"{\\\"a\\\":\\\"\\\\ud800\\\"}\"},"
+            + "{\"Source\":\"wire.test\",\"DetailType\":\"t\",\"Detail\":null}]}";
+        var (status, body, _) = await Post(request, "application/x-amz-json-1.1", "AWSEvents.PutEvents");
+        status.ShouldBe(HttpStatusCode.OK, body);
+        using var response = System.Text.Json.JsonDocument.Parse(body);
+        var entries = response.RootElement.GetProperty("Entries");
+        entries[0].GetProperty("EventId").GetString().ShouldNotBeNullOrEmpty(body);
+        entries[1].GetProperty("ErrorCode").GetString().ShouldBe("MalformedDetail");
+        entries[2].GetProperty("ErrorCode").GetString().ShouldBe("InvalidArgument");
+        response.RootElement.GetProperty("FailedEntryCount").GetInt32().ShouldBe(2);
+    }
 }

@@ -63,9 +63,126 @@ internal sealed record ListTagsForResourceRequest(string? ResourceARN);
 
 internal sealed record ListTagsForResourceResponse(IReadOnlyList<Tag> Tags);
 
-internal sealed record PutEventsRequest(List<PutEventsRequestEntry>? Entries, string? EndpointId);
+internal sealed record PutEventsRequest([property: JsonConverter(typeof(PutEventsEntriesConverter))] List<PutEventsRequestEntry>? Entries, string? EndpointId);
 
 internal sealed record PutEventsResponse(PutEventsResultEntry[] Entries, int FailedEntryCount);
+
+/// <summary>
+/// PutEvents entries read by hand from the UTF-8 body, so that each Detail is unescaped once into UTF-8 bytes
+/// (<see cref="PutEventsRequestEntry.DetailUtf8"/>) instead of becoming a UTF-16 string that the engine then
+/// encodes back: the hot path of the bus. Members as the generated reader binds them (case-sensitive, unknown
+/// ones skipped, a wrong type is a <see cref="JsonException"/>).
+/// </summary>
+internal sealed class PutEventsEntriesConverter : JsonConverter<List<PutEventsRequestEntry>>
+{
+    private static readonly EpochSecondsConverter Timestamps = new();
+
+    public override List<PutEventsRequestEntry>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        Expect(ref reader, JsonTokenType.StartArray, "an array");
+        var entries = new List<PutEventsRequestEntry>(EventBusEngine.MaxEntries);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            entries.Add(reader.TokenType == JsonTokenType.Null ? null! : ReadEntry(ref reader, options));
+        }
+        return entries;
+    }
+
+    private static PutEventsRequestEntry ReadEntry(ref Utf8JsonReader reader, JsonSerializerOptions options)
+    {
+        Expect(ref reader, JsonTokenType.StartObject, "an object");
+        DateTimeOffset? time = null;
+        string? source = null, detailType = null, bus = null, trace = null;
+        List<string>? resources = null;
+        ReadOnlyMemory<byte>? detail = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader;
+            reader.Read();
+            if (name.ValueTextEquals("Detail"u8))
+            {
+                detail = reader.TokenType == JsonTokenType.Null ? null : Utf8(ref reader);
+            }
+            else if (name.ValueTextEquals("Source"u8))
+            {
+                source = Text(ref reader);
+            }
+            else if (name.ValueTextEquals("DetailType"u8))
+            {
+                detailType = Text(ref reader);
+            }
+            else if (name.ValueTextEquals("EventBusName"u8))
+            {
+                bus = Text(ref reader);
+            }
+            else if (name.ValueTextEquals("Time"u8))
+            {
+                time = reader.TokenType == JsonTokenType.Null ? null : Timestamps.Read(ref reader, typeof(DateTimeOffset), options);
+            }
+            else if (name.ValueTextEquals("Resources"u8))
+            {
+                resources = Texts(ref reader);
+            }
+            else if (name.ValueTextEquals("TraceHeader"u8))
+            {
+                trace = Text(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        return new PutEventsRequestEntry { Time = time, Source = source, DetailType = detailType, Detail = null, DetailUtf8 = detail, EventBusName = bus, Resources = resources, TraceHeader = trace };
+    }
+
+    private static string? Text(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String => reader.GetString(),
+        _ => throw new JsonException($"The JSON value could not be converted to System.String: {reader.TokenType} at position {reader.TokenStartIndex}."),
+    };
+
+    private static List<string>? Texts(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        Expect(ref reader, JsonTokenType.StartArray, "an array of strings");
+        var list = new List<string>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            list.Add(Text(ref reader)!);
+        }
+        return list;
+    }
+
+    private static ReadOnlyMemory<byte> Utf8(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.String, "a string");
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.ToArray();
+        }
+        var bytes = new byte[reader.ValueSpan.Length];
+        return bytes.AsMemory(0, reader.CopyString(bytes));
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string what)
+    {
+        if (reader.TokenType != type)
+        {
+            throw new JsonException($"Expected {what}, found {reader.TokenType} at position {reader.TokenStartIndex}.");
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, List<PutEventsRequestEntry> value, JsonSerializerOptions options) =>
+        throw new NotSupportedException("PutEvents entries are only read.");
+}
 
 /// <summary>awsJson timestamps: epoch seconds as a JSON number (fractions allowed); an ISO-8601 string is accepted too.</summary>
 internal sealed class EpochSecondsConverter : JsonConverter<DateTimeOffset>
