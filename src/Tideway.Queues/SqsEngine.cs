@@ -450,26 +450,45 @@ public sealed partial class SqsEngine : IDisposable
                 delay = perMessage;
             }
         }
-        var system = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
-        {
-            ["SenderId"] = new MessageAttributeValue("String", sender.Account, null),
-        };
-        if (entry.MessageSystemAttributes is not null)
-        {
-            foreach (var (name, value) in entry.MessageSystemAttributes)
-            {
-                system[name] = value;
-            }
-        }
         var now = Now;
         return new NewMessage(
             Ids.NewId(),
             entry.MessageBody,
-            AttributeCodec.Encode(entry.MessageAttributes, system),
+            EncodeAttributes(sender.Account, entry),
             now,
             now + delay * 1000L,
             entry.MessageGroupId,
             deduplicationId);
+    }
+
+    // Most messages carry no attributes of their own: their blob (SenderId alone) is the same for every message
+    // of an account, so it is encoded once and shared (blobs are never changed once made). Accounts are few: the
+    // configured ones, or the single anonymous one.
+    private static readonly ConcurrentDictionary<string, byte[]> SenderOnlyAttributes = new(StringComparer.Ordinal);
+
+    private static byte[]? EncodeAttributes(string account, SendMessageEntry entry)
+    {
+        if (entry.MessageAttributes is not { Count: > 0 } && entry.MessageSystemAttributes is not { Count: > 0 })
+        {
+            return SenderOnlyAttributes.GetOrAdd(account, static a => AttributeCodec.Encode(null, SystemAttributes(a, null))!);
+        }
+        return AttributeCodec.Encode(entry.MessageAttributes, SystemAttributes(account, entry.MessageSystemAttributes));
+    }
+
+    private static Dictionary<string, MessageAttributeValue> SystemAttributes(string account, IReadOnlyDictionary<string, MessageAttributeValue>? given)
+    {
+        var system = new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal)
+        {
+            ["SenderId"] = new MessageAttributeValue("String", account, null),
+        };
+        if (given is not null)
+        {
+            foreach (var (name, value) in given)
+            {
+                system[name] = value;
+            }
+        }
+        return system;
     }
 
     internal static void ValidateBatch(string entryName, IReadOnlyList<string> ids)

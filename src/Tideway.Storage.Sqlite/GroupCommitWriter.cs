@@ -53,16 +53,26 @@ internal sealed class WriteContext(SqliteConnection connection)
 
     public static void Bind(SQLitePCL.sqlite3_stmt statement, int index, long value) => SQLitePCL.raw.sqlite3_bind_int64(statement, index, value);
 
+    // The UTF-8 of a text being bound (SQLite copies it: SQLITE_TRANSIENT), reused by each writer thread: binding a
+    // string directly allocated its UTF-8 copy for every message body.
+    [ThreadStatic]
+    private static byte[]? _utf8;
+
     public static void Bind(SQLitePCL.sqlite3_stmt statement, int index, string? value)
     {
         if (value is null)
         {
             SQLitePCL.raw.sqlite3_bind_null(statement, index);
+            return;
         }
-        else
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        var buffer = _utf8;
+        if (buffer is null || buffer.Length < max)
         {
-            SQLitePCL.raw.sqlite3_bind_text(statement, index, value);
+            _utf8 = buffer = new byte[Math.Max(max, 16 * 1024)];
         }
+        var count = System.Text.Encoding.UTF8.GetBytes(value, buffer);
+        SQLitePCL.raw.sqlite3_bind_text(statement, index, buffer.AsSpan(0, count));
     }
 
     public static void Bind(SQLitePCL.sqlite3_stmt statement, int index, byte[]? value)

@@ -66,6 +66,20 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task every_text_of_a_batch_is_stored_as_given_whatever_its_length()
+    {
+        // The writer encodes each text into one reused buffer before binding it: each row must keep its own.
+        var queue = await Queue("texts");
+        string[] bodies = ["é", new string('x', 40_000) + "end", "", "日本語 🌊", "short", new string('y', 20_000), "z"];
+        await Queues.SendAsync(queue.Id, [.. bodies.Select(b => Message(b))], T0, 0);
+
+        await ReopenAsync(T0 + 1);
+
+        var restored = await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 1, 30_000, 86_400_000));
+        restored.Select(m => m.Body).ShouldBe(bodies);
+    }
+
+    [Fact]
     public async Task reopening_keeps_fifo_order_and_the_deduplication_window()
     {
         var queue = await Queue("q.fifo");
