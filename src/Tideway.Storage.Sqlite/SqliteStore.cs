@@ -23,16 +23,18 @@ public sealed class SqliteStore : ITidewayStore
 {
     private readonly SqliteConnection _writeConnection;
     private readonly GroupCommitWriter _writer;
+    private readonly WalCheckpointer _checkpointer;
     private readonly SqliteQueueStore _queues;
     private readonly SqliteLogStore _logs;
     private readonly SqliteBusStore _bus;
     private readonly SqliteFunctionStore _functions;
 
-    private SqliteStore(string path, SqliteConnection writeConnection, GroupCommitWriter writer, SqliteQueueStore queues, SqliteLogStore logs, SqliteBusStore bus, SqliteFunctionStore functions, SqliteDurability durability)
+    private SqliteStore(string path, SqliteConnection writeConnection, GroupCommitWriter writer, WalCheckpointer checkpointer, SqliteQueueStore queues, SqliteLogStore logs, SqliteBusStore bus, SqliteFunctionStore functions, SqliteDurability durability)
     {
         Path = path;
         _writeConnection = writeConnection;
         _writer = writer;
+        _checkpointer = checkpointer;
         _queues = queues;
         _logs = logs;
         _bus = bus;
@@ -64,6 +66,9 @@ public sealed class SqliteStore : ITidewayStore
     /// <summary>Changes committed so far.</summary>
     public long CommittedChanges => _writer.Changes;
 
+    /// <summary>The background checkpointer of the write-ahead log.</summary>
+    internal WalCheckpointer Checkpointer => _checkpointer;
+
     /// <summary>Opens (creating and migrating when needed) the database in <paramref name="directory"/>.</summary>
     /// <param name="directory">The data directory; created if missing.</param>
     /// <param name="now">The current time, Unix milliseconds (to skip expired deduplication entries when loading).</param>
@@ -81,6 +86,10 @@ public sealed class SqliteStore : ITidewayStore
             Exec(connection, durability == SqliteDurability.Machine ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
             Exec(connection, "PRAGMA busy_timeout = 5000");
             Exec(connection, "PRAGMA temp_store = MEMORY");
+            // Checkpoints run on their own connection and thread (WalCheckpointer), never in the writer's commits;
+            // after a checkpoint restarts the log, its file is cut back to this size.
+            Exec(connection, "PRAGMA wal_autocheckpoint = 0");
+            Exec(connection, "PRAGMA journal_size_limit = 67108864");
             Migrations.Apply(connection);
         }
         catch
@@ -94,7 +103,8 @@ public sealed class SqliteStore : ITidewayStore
         var logs = SqliteLogStore.Open(connection, writer, readBuilder.ToString());
         var bus = SqliteBusStore.Open(connection, writer);
         var functions = SqliteFunctionStore.Open(connection, writer);
-        return new SqliteStore(path, connection, writer, queues, logs, bus, functions, durability);
+        var checkpointer = new WalCheckpointer(builder.ToString(), durability == SqliteDurability.Machine, () => writer.Commits);
+        return new SqliteStore(path, connection, writer, checkpointer, queues, logs, bus, functions, durability);
     }
 
     private static void Exec(SqliteConnection connection, string sql)
@@ -115,6 +125,7 @@ public sealed class SqliteStore : ITidewayStore
         {
             // The writer already failed; there is nothing more to keep.
         }
+        _checkpointer.Dispose();
         _writer.Dispose();
         _writeConnection.Dispose();
         SqliteConnection.ClearAllPools();

@@ -66,6 +66,32 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task the_log_is_checkpointed_off_the_writer_and_restarts_once_moved_into_the_database()
+    {
+        // SQLite's own checkpoint is off on the writer's connection: the log keeps everything until a pass.
+        var queue = await Queue("wal");
+        var body = new string('w', 1_000);
+        for (var i = 0; i < 20; i++)
+        {
+            await Queues.SendAsync(queue.Id, [.. Enumerable.Range(0, 10).Select(_ => Message(body))], T0, 0);
+        }
+        var store = (SqliteStore)Store;
+        var wal = store.Path + "-wal";
+        var grown = new FileInfo(wal).Length;
+        grown.ShouldBeGreaterThan(200 * 1_000);
+
+        var (log, moved) = store.Checkpointer.Pass();
+
+        log.ShouldBeGreaterThan(0);
+        moved.ShouldBe(log);
+        new FileInfo(store.Path).Length.ShouldBeGreaterThan(200 * 1_000);
+        // The next commit starts the log again from its beginning: it stops growing.
+        await Queues.SendAsync(queue.Id, [Message("after")], T0, 0);
+        new FileInfo(wal).Length.ShouldBeLessThanOrEqualTo(grown);
+        store.Checkpointer.Pass().LogFrames.ShouldBeLessThan(log);
+    }
+
+    [Fact]
     public async Task every_text_of_a_batch_is_stored_as_given_whatever_its_length()
     {
         // The writer encodes each text into one reused buffer before binding it: each row must keep its own.
