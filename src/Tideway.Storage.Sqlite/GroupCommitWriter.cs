@@ -72,6 +72,12 @@ internal sealed class WriteContext(SqliteConnection connection)
             _utf8 = buffer = new byte[Math.Max(max, 16 * 1024)];
         }
         var count = System.Text.Encoding.UTF8.GetBytes(value, buffer);
+        if (count == 0)
+        {
+            // An empty span is pinned as a null pointer, which SQLite binds as NULL: the text overload binds ''.
+            SQLitePCL.raw.sqlite3_bind_text(statement, index, string.Empty);
+            return;
+        }
         SQLitePCL.raw.sqlite3_bind_text(statement, index, buffer.AsSpan(0, count));
     }
 

@@ -127,7 +127,17 @@ public sealed class SqliteStore : ITidewayStore
         }
         _checkpointer.Dispose();
         _writer.Dispose();
-        _writeConnection.Dispose();
+        // Empty the log into the database before closing, so that the next start does not replay it (it may have
+        // grown to its 1 GB bound). The pooled readers go first: an open reader would hold the log.
         SqliteConnection.ClearAllPools();
+        try
+        {
+            Exec(_writeConnection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        catch (SqliteException)
+        {
+            // A reader still open (or a failed writer): the next start replays the log instead.
+        }
+        _writeConnection.Dispose();
     }
 }

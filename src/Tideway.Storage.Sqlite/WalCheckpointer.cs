@@ -21,6 +21,7 @@ internal sealed class WalCheckpointer : IDisposable
     private readonly Thread _thread;
     private readonly object _gate = new();
     private long _seenCommits = -1;
+    private long _noRestartUntil;
     private bool _disposed;
 
     public WalCheckpointer(string connectionString, bool fullSync, Func<long> commits, int restartFrames = 262_144, TimeSpan? interval = null)
@@ -31,7 +32,9 @@ internal sealed class WalCheckpointer : IDisposable
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
         Exec(fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-        Exec("PRAGMA busy_timeout = 5000");
+        // A restart waits for the writer and for open readers while it holds the writer out: it gives up soon
+        // (and is not tried again for a while) rather than stall every commit behind a long read.
+        Exec("PRAGMA busy_timeout = 100");
         _thread = new Thread(Run) { IsBackground = true, Name = "tideway-sqlite-checkpointer" };
         _thread.Start();
     }
@@ -73,23 +76,27 @@ internal sealed class WalCheckpointer : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var (log, done) = Checkpoint("PASSIVE");
-            if (log > RestartFrames)
+            var (_, log, done) = Checkpoint("PASSIVE");
+            if (log > RestartFrames && Environment.TickCount64 >= _noRestartUntil)
             {
-                (log, done) = Checkpoint("RESTART");
+                (var busy, log, done) = Checkpoint("RESTART");
+                if (busy)
+                {
+                    _noRestartUntil = Environment.TickCount64 + 2_000;
+                }
             }
             Checkpoints++;
             return (log, done);
         }
     }
 
-    private (long Log, long Done) Checkpoint(string mode)
+    private (bool Busy, long Log, long Done) Checkpoint(string mode)
     {
         using var command = _connection.CreateCommand();
         command.CommandText = $"PRAGMA wal_checkpoint({mode})";
         using var reader = command.ExecuteReader();
         reader.Read();
-        return (reader.GetInt64(1), reader.GetInt64(2));
+        return (reader.GetInt64(0) != 0, reader.GetInt64(1), reader.GetInt64(2));
     }
 
     private void Exec(string sql)

@@ -103,7 +103,8 @@ public sealed class FunctionLogWriter : IFunctionLogs, IAsyncDisposable
                 start = end;
             }
         }
-        catch (Exception e) when (e is ServiceException or StoreClosedException or IOException or InvalidOperationException)
+        // KeyNotFoundException: the stream was deleted between finding it and appending to it.
+        catch (Exception e) when (e is ServiceException or StoreClosedException or IOException or InvalidOperationException or KeyNotFoundException)
         {
             // The group or stream was deleted meanwhile, a batch was refused, or the store is closing: these lines are
             // lost, the loop goes on (and creates the group and stream again next time).

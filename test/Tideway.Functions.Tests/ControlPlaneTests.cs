@@ -44,7 +44,11 @@ public sealed class ControlPlaneTests : IAsyncDisposable
         using var buffer = new MemoryStream();
         using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create))
         {
-            using var writer = new StreamWriter(archive.CreateEntry(name).Open());
+            // A fixed time: an entry stamped with the clock made two zips of the same content differ across a
+            // two-second boundary (and a test comparing their SHA-256 fail now and then).
+            var entry = archive.CreateEntry(name);
+            entry.LastWriteTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            using var writer = new StreamWriter(entry.Open());
             writer.Write(content);
         }
         return buffer.ToArray();

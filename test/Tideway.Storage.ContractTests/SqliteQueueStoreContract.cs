@@ -89,6 +89,12 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
         await Queues.SendAsync(queue.Id, [Message("after")], T0, 0);
         new FileInfo(wal).Length.ShouldBeLessThanOrEqualTo(grown);
         store.Checkpointer.Pass().LogFrames.ShouldBeLessThan(log);
+
+        // Closing empties the log into the database: the next start has nothing to replay.
+        await Store.DisposeAsync();
+        (File.Exists(wal) ? new FileInfo(wal).Length : 0).ShouldBe(0);
+        Store = SqliteStore.Open(_directory.Path, T0 + 1);
+        Queues.Count(queue.Id, T0 + 1).ShouldBe(new QueueCounts(201, 0, 0));
     }
 
     [Fact]
