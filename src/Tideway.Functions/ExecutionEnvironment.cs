@@ -348,14 +348,20 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private void Settle(Invocation invocation, bool healthy)
     {
         var outcome = invocation.Ended!;
-        if (!invocation.Tail)
-        {
-            invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, null, "$LATEST", invocation.RequestId, outcome.DurationMs));
-        }
+        // Free first, answer second: a caller that invokes again as soon as it has its answer must find this
+        // environment idle (with every Runtime API address taken, it is the one another function's invoke evicts).
         if (healthy)
         {
             IdleSince = _time.GetTimestamp();
             _released(this);
+        }
+        if (invocation.Tail)
+        {
+            invocation.TailPart(null);
+        }
+        else
+        {
+            invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, null, "$LATEST", invocation.RequestId, outcome.DurationMs));
         }
     }
 
@@ -647,8 +653,11 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         }
         lines.Add(new FunctionLogLine(now, report.ToString()));
         _logs.Append(_function.Account, _function.Region, _function.LogGroup, LogStream, lines);
-        // Without a tail the caller already has its result (Settle); with one, it gets it now, lines included.
-        invocation.Complete(new InvokeResult(200, outcome.Payload, outcome.FunctionError, invocation.Tail ? TailOf(lines) : null, "$LATEST", invocation.RequestId, outcome.DurationMs));
+        // Without a tail the caller already has its result (Settle); with one, it gets it with the lines, once Settle has freed the environment too.
+        if (invocation.Tail)
+        {
+            invocation.TailPart(new InvokeResult(200, outcome.Payload, outcome.FunctionError, TailOf(lines), "$LATEST", invocation.RequestId, outcome.DurationMs));
+        }
     }
 
     /// <summary>The last 4 KB of the lines, base64, as X-Amz-Log-Result carries them.</summary>

@@ -29,6 +29,26 @@ internal sealed class Invocation(string requestId, ReadOnlyMemory<byte> payload,
 
     public void Complete(InvokeResult result) => _result.TrySetResult(result);
 
+    private InvokeResult? _tailResult;
+    private int _tailParts;
+
+    /// <summary>
+    /// With a log tail the caller's answer waits for two things, which come in either order: the lines (the
+    /// reader, at the end marker, passes the result) and the environment set free (Settle, passing null). The
+    /// second completes it, so that a caller invoking again at once finds the environment idle.
+    /// </summary>
+    public void TailPart(InvokeResult? result)
+    {
+        if (result is not null)
+        {
+            _tailResult = result;
+        }
+        if (Interlocked.Increment(ref _tailParts) == 2)
+        {
+            Complete(_tailResult!);
+        }
+    }
+
     /// <summary>How an invocation ended.</summary>
     /// <param name="Payload">The response, or the error document.</param>
     /// <param name="FunctionError">Null on success, else the X-Amz-Function-Error value.</param>
