@@ -400,7 +400,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         lock (_gate)
         {
             var d = Get(key);
-            var location = $"{_options.Endpoint}/_tideway/functions/{key.Account}/{key.Region}/{key.Name}/code.zip";
+            var location = CodeLink(d.CodeSha256);
             var configuration = Configuration(key, d);
             if (IsQualified(functionName, qualifier))
             {
@@ -409,21 +409,6 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
             return new GetFunctionResponse(configuration, new FunctionCodeLocation("S3", location), d.Tags.Count == 0 ? null : new Dictionary<string, string>(d.Tags),
                 d.ReservedConcurrency is { } reserved ? new Concurrency(reserved) : null);
         }
-    }
-
-    /// <summary>The zip of a function's code (what GetFunction's Code.Location serves).</summary>
-    public byte[]? CodeOf(string account, string region, string name)
-    {
-        string sha;
-        lock (_gate)
-        {
-            if (!_functions.TryGetValue((account, region, name), out var d))
-            {
-                return null;
-            }
-            sha = d.CodeSha256;
-        }
-        return _store.ReadCode(HexOf(sha));
     }
 
     private static string HexOf(string sha256Base64) => Convert.ToHexStringLower(Convert.FromBase64String(sha256Base64));

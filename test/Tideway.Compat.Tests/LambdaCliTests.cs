@@ -196,6 +196,18 @@ public sealed class LambdaCliTests(ServerFixture server) : IDisposable
         configuration.GetProperty("LastUpdateStatus").GetString().ShouldBe("Successful");
         configuration.GetProperty("Description").GetString().ShouldBe("first");
         got.GetProperty("Code").GetProperty("RepositoryType").GetString().ShouldBe("S3");
+        // Code.Location is a link that works without signing, as S3's presigned URL does: it serves the package.
+        using (var http = new HttpClient())
+        {
+            var location = got.GetProperty("Code").GetProperty("Location").GetString()!;
+            location.ShouldStartWith(server.Endpoint + "/");
+            var package = await http.GetByteArrayAsync(new Uri(location), TestContext.Current.CancellationToken);
+            Convert.ToBase64String(SHA256.HashData(package)).ShouldBe(configuration.GetProperty("CodeSha256").GetString());
+            package.ShouldBe(await File.ReadAllBytesAsync(zip, TestContext.Current.CancellationToken));
+            using var forged = await http.GetAsync(new Uri(location.Replace("Signature=", "Signature=0", StringComparison.Ordinal)), TestContext.Current.CancellationToken);
+            ((int)forged.StatusCode).ShouldBe(403);
+            (await forged.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)).ShouldContain("<Code>SignatureDoesNotMatch</Code>");
+        }
         got.TryGetProperty("Tags", out _).ShouldBeFalse(got.ToString());
         var byArn = await Aws("lambda", "get-function-configuration", "--function-name", Arn(name));
         JsonElement.DeepEquals(byArn, configuration).ShouldBeTrue(byArn.ToString());

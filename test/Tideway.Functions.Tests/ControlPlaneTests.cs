@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -220,6 +221,40 @@ public sealed class ControlPlaneTests : IAsyncDisposable
         updated.CodeSha256.ShouldNotBe(created.CodeSha256);
         _store.ReadCode(oldHex).ShouldBeNull();
         _store.ReadCode(Convert.ToHexStringLower(Convert.FromBase64String(updated.CodeSha256))).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task the_code_location_serves_the_package_for_ten_minutes_with_its_own_signature_only()
+    {
+        var created = await _engine.CreateFunctionAsync(Scope, Request());
+        var (file, expires, signature) = Link(_engine.GetFunction(Scope, "f1", null).Code.Location);
+
+        var download = _engine.DownloadCode(file, expires, signature);
+
+        download.StatusCode.ShouldBe(200);
+        Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(download.Zip!)).ShouldBe(created.CodeSha256);
+        var later = (long.Parse(expires, CultureInfo.InvariantCulture) + 3600).ToString(CultureInfo.InvariantCulture);
+        _engine.DownloadCode(file, later, signature).ErrorCode.ShouldBe("SignatureDoesNotMatch");
+        _engine.DownloadCode((file[0] == 'a' ? "b" : "a") + file[1..], expires, signature).ErrorCode.ShouldBe("SignatureDoesNotMatch");
+        _engine.DownloadCode(file, expires, null).ErrorCode.ShouldBe("AccessDenied");
+        _time.Advance(FunctionsEngine.CodeLinkLifetime);
+        _engine.DownloadCode(file, expires, signature).StatusCode.ShouldBe(200);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var expired = _engine.DownloadCode(file, expires, signature);
+        (expired.StatusCode, expired.ErrorCode, expired.Message).ShouldBe((403, "AccessDenied", "Request has expired"));
+
+        // A fresh link to code that is gone: not found.
+        var (file2, expires2, signature2) = Link(_engine.GetFunction(Scope, "f1", null).Code.Location);
+        await _engine.DeleteFunctionAsync(Scope, "f1", null);
+        _engine.DownloadCode(file2, expires2, signature2).ErrorCode.ShouldBe("NoSuchKey");
+    }
+
+    private static (string File, string Expires, string Signature) Link(string location)
+    {
+        location.ShouldStartWith("http://127.0.0.1:4566" + FunctionsEngine.CodePath + "/");
+        var uri = new Uri(location);
+        var query = System.Web.HttpUtility.ParseQueryString(uri.Query);
+        return (uri.AbsolutePath[(FunctionsEngine.CodePath.Length + 1)..], query["Expires"]!, query["Signature"]!);
     }
 
     [Fact]

@@ -2,9 +2,11 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using System.Xml.Linq;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
+using Tideway.Functions;
 using Tideway.Logs;
 using Tideway.Primitives;
 using Tideway.Server.Events;
@@ -42,6 +44,25 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
     {
         var started = Stopwatch.GetTimestamp();
         var request = context.Request;
+        if (HttpMethods.IsGet(request.Method) && request.Path.StartsWithSegments(FunctionsEngine.CodePath, StringComparison.Ordinal, out var codeFile))
+        {
+            // GetFunction's Code.Location: a presigned-style link, checked by its own signature instead of SigV4.
+            var download = lambda.DownloadCode(codeFile.Value?.TrimStart('/') ?? string.Empty, request.Query["Expires"], request.Query["Signature"]);
+            context.Response.StatusCode = download.StatusCode;
+            if (download.Zip is { } zip)
+            {
+                context.Response.ContentType = "application/zip";
+                context.Response.ContentLength = zip.Length;
+                await context.Response.Body.WriteAsync(zip, context.RequestAborted).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Response.ContentType = "application/xml";
+                await context.Response.WriteAsync(S3Error(download.ErrorCode!, download.Message!)).ConfigureAwait(false);
+            }
+            metrics.Request("lambda", "GetFunctionCode", download.StatusCode, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return;
+        }
         if (HttpMethods.IsGet(request.Method) && !request.QueryString.HasValue)
         {
             if (request.Path == "/health")
@@ -125,6 +146,9 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         }
         metrics.Request(service, operation, status, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
+
+    private static string S3Error(string code, string message) =>
+        new XElement("Error", new XElement("Code", code), new XElement("Message", message)).ToString(SaveOptions.DisableFormatting);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Service} {Operation} failed unexpectedly")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string service, string operation);

@@ -33,6 +33,9 @@ internal sealed class LambdaApi(FunctionsEngine engine)
         return false;
     }
 
+    /// <summary>A GET of a <c>Code.Location</c> link.</summary>
+    public CodeDownload DownloadCode(string file, string? expires, string? signature) => engine.DownloadCode(file, expires, signature);
+
     /// <summary>Runs one request; returns the operation name (for metrics) and the response.</summary>
     public async Task<(string Operation, LambdaResponse Response)> ExecuteAsync(RequestScope scope, LambdaRequest request)
     {
