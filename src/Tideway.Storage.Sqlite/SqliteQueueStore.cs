@@ -130,7 +130,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     /// </summary>
     private sealed class SqliteQueueJournal(GroupCommitWriter writer) : IQueueJournal
     {
-        private List<StoredMessage>? _inserted;
+        private List<InsertedRow>? _inserted;
         private List<MessageState>? _changed;
         private List<long>? _deleted;
 
@@ -170,7 +170,10 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             Append(new DeleteQueue(queueId));
         }
 
-        public void MessageInserted(StoredMessage message) => (_inserted ??= new List<StoredMessage>(10)).Add(message.Snapshot());
+        // The message's changing fields are copied (the index may change them before the writer runs); the rest is shared.
+        public void MessageInserted(StoredMessage message) => (_inserted ??= new List<InsertedRow>(10)).Add(new InsertedRow(message, new MessageState(
+            message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
+            message.FirstReceivedAt, message.ReceiptToken, message.SourceQueueId)));
 
         public void MessageChanged(StoredMessage message) => (_changed ??= new List<MessageState>(10)).Add(new MessageState(
             message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
@@ -191,6 +194,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     }
 
     private readonly record struct MessageState(long Sequence, long QueueId, long EnqueuedAt, long VisibleAt, int ReceiveCount, long FirstReceivedAt, long ReceiptToken, long SourceQueueId);
+
+    /// <summary>A message to insert: its fields that never change, read from the message, and the others as they were when it was sent.</summary>
+    private readonly record struct InsertedRow(StoredMessage Message, MessageState State);
 
     /// <summary>Statements with one row per message, for up to <see cref="Chunk"/> messages per statement.</summary>
     private static class MultiRow
@@ -246,24 +252,25 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
     }
 
-    private sealed class InsertMessages(List<StoredMessage> messages) : WriteOp
+    private sealed class InsertMessages(List<InsertedRow> rows) : WriteOp
     {
-        public override void Execute(WriteContext context) => MultiRow.Run(context, messages, MultiRow.Insert, static (statement, b, m) =>
+        public override void Execute(WriteContext context) => MultiRow.Run(context, rows, MultiRow.Insert, static (statement, b, row) =>
         {
-            WriteContext.Bind(statement, b, m.Sequence);
-            WriteContext.Bind(statement, b + 1, m.QueueId);
+            var (m, state) = row;
+            WriteContext.Bind(statement, b, state.Sequence);
+            WriteContext.Bind(statement, b + 1, state.QueueId);
             WriteContext.Bind(statement, b + 2, m.MessageId);
             WriteContext.Bind(statement, b + 3, m.Body);
             WriteContext.Bind(statement, b + 4, m.Attributes);
             WriteContext.Bind(statement, b + 5, m.GroupId);
             WriteContext.Bind(statement, b + 6, m.DeduplicationId);
             WriteContext.Bind(statement, b + 7, m.SentAt);
-            WriteContext.Bind(statement, b + 8, m.EnqueuedAt);
-            WriteContext.Bind(statement, b + 9, m.VisibleAt);
-            WriteContext.Bind(statement, b + 10, m.ReceiveCount);
-            WriteContext.Bind(statement, b + 11, m.FirstReceivedAt);
-            WriteContext.Bind(statement, b + 12, m.ReceiptToken);
-            WriteContext.Bind(statement, b + 13, m.SourceQueueId);
+            WriteContext.Bind(statement, b + 8, state.EnqueuedAt);
+            WriteContext.Bind(statement, b + 9, state.VisibleAt);
+            WriteContext.Bind(statement, b + 10, state.ReceiveCount);
+            WriteContext.Bind(statement, b + 11, state.FirstReceivedAt);
+            WriteContext.Bind(statement, b + 12, state.ReceiptToken);
+            WriteContext.Bind(statement, b + 13, state.SourceQueueId);
             return 14;
         });
     }

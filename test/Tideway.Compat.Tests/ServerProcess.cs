@@ -31,14 +31,17 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory, params string[] extra)
+    public static Task<ServerProcess> StartAsync(string dataDirectory, params string[] extra) => StartInAsync(Path.GetTempPath(), dataDirectory, extra);
+
+    /// <summary>Starts the server with <paramref name="workingDirectory"/> as its working directory.</summary>
+    public static async Task<ServerProcess> StartInAsync(string workingDirectory, string dataDirectory, params string[] extra)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetTempPath(),
+            WorkingDirectory = workingDirectory,
         };
         foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "tideway.dll"), "serve", "--port", "0", "--data", dataDirectory, .. extra])
         {

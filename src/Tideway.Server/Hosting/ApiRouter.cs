@@ -213,7 +213,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         }
         using (document)
         {
-            using var output = new JsonSqsOutput();
+            using var output = JsonSqsOutput.Rent();
             try
             {
                 await sqs.ExecuteAsync(operation, scope.Value, new JsonSqsInput(document.RootElement), output, BaseUrl(context.Request), context.RequestAborted).ConfigureAwait(false);

@@ -100,7 +100,7 @@ public sealed class TidewayServer : IAsyncDisposable
         var api = new ApiRouter(new SqsApi(_sqs), _logs, new EventsApi(_events), new LambdaApi(_functions), authenticator, Metrics, _loggers.CreateLogger("Tideway.Api"));
         RegisterGauges();
 
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = KestrelHosts.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(_loggers);
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tideway.Functions;
+using Tideway.Server.Hosting;
 
 namespace Tideway.Server.Lambda;
 
@@ -30,7 +31,7 @@ internal sealed class RuntimeEndpoints : IRuntimeEndpoints, IAsyncDisposable
     /// <summary>Binds <paramref name="ports"/> loopback ports.</summary>
     public async Task StartAsync(int ports, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = KestrelHosts.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
