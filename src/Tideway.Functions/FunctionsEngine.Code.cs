@@ -27,11 +27,11 @@ public sealed partial class FunctionsEngine
     /// in Unix seconds, and <c>Signature</c> is an HMAC of both, so that a link cannot be made for other code or
     /// made to last longer. The link needs no SigV4 (curl can fetch it).
     /// </summary>
-    private string CodeLink(string codeSha256Base64)
+    private string CodeLink(string endpoint, string codeSha256Base64)
     {
         var hex = HexOf(codeSha256Base64);
         var expires = _time.GetUtcNow().Add(CodeLinkLifetime).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-        return $"{_options.Endpoint}{CodePath}/{hex}.zip?Expires={expires}&Signature={CodeSignature(hex, expires)}";
+        return $"{endpoint}{CodePath}/{hex}.zip?Expires={expires}&Signature={CodeSignature(hex, expires)}";
     }
 
     private string CodeSignature(string hex, string expires) =>

@@ -394,13 +394,17 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
     }
 
     /// <summary>GetFunction.</summary>
-    public GetFunctionResponse GetFunction(RequestScope scope, string? functionName, string? qualifier)
+    /// <param name="scope">Caller account and region.</param>
+    /// <param name="functionName">Name, ARN or partial ARN.</param>
+    /// <param name="qualifier">$LATEST or null.</param>
+    /// <param name="endpoint">The server's URL as the caller reached it (<c>http://host:port</c>), for <c>Code.Location</c>; the configured endpoint when null.</param>
+    public GetFunctionResponse GetFunction(RequestScope scope, string? functionName, string? qualifier, string? endpoint = null)
     {
         var key = Key(scope, functionName, qualifier);
         lock (_gate)
         {
             var d = Get(key);
-            var location = CodeLink(d.CodeSha256);
+            var location = CodeLink(endpoint ?? _options.Endpoint, d.CodeSha256);
             var configuration = Configuration(key, d);
             if (IsQualified(functionName, qualifier))
             {

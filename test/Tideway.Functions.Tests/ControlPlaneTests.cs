@@ -243,6 +243,9 @@ public sealed class ControlPlaneTests : IAsyncDisposable
         var expired = _engine.DownloadCode(file, expires, signature);
         (expired.StatusCode, expired.ErrorCode, expired.Message).ShouldBe((403, "AccessDenied", "Request has expired"));
 
+        // The link names the server as the caller reached it (as queue URLs do).
+        _engine.GetFunction(Scope, "f1", null, "http://tideway.example:4566").Code.Location.ShouldStartWith("http://tideway.example:4566" + FunctionsEngine.CodePath + "/");
+
         // A fresh link to code that is gone: not found.
         var (file2, expires2, signature2) = Link(_engine.GetFunction(Scope, "f1", null).Code.Location);
         await _engine.DeleteFunctionAsync(Scope, "f1", null);

@@ -104,7 +104,7 @@ internal sealed class LambdaApi(FunctionsEngine engine)
         var rest = s.Length > 3 ? string.Join('/', s[3..]) : string.Empty;
         return (version, rest, m) switch
         {
-            ("2015-03-31", "", "GET") => ("GetFunction", scope => Ok(engine.GetFunction(scope, function, qualifier), Json.GetFunctionResponse)),
+            ("2015-03-31", "", "GET") => ("GetFunction", scope => Ok(engine.GetFunction(scope, function, qualifier, r.Header("Host") is { Length: > 0 } host ? "http://" + host : null), Json.GetFunctionResponse)),
             ("2015-03-31", "", "DELETE") => ("DeleteFunction", async scope =>
             {
                 await engine.DeleteFunctionAsync(scope, function, qualifier).ConfigureAwait(false);
