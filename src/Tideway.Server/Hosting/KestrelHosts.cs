@@ -10,7 +10,8 @@ internal static class KestrelHosts
     /// reads appsettings.json from the working directory and watches it for changes: a watcher over the whole tree
     /// below, woken by every write of a data directory inside it (the SQLite log: about 5 % of the bytes a
     /// SendMessageBatch allocated went to FileSystemWatcher events), and a user's own appsettings.json could
-    /// configure Tideway's Kestrel. The host reads the watch setting from the environment only.
+    /// configure Tideway's Kestrel. The watch setting is set through the environment: passed among the builder's
+    /// arguments it had no effect here. Function environments do not inherit it (their environment is built from scratch).
     /// </summary>
     public static WebApplicationBuilder CreateBuilder()
     {
