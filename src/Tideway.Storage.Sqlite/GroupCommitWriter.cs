@@ -7,6 +7,11 @@ namespace Tideway.Storage.Sqlite;
 internal abstract class WriteOp
 {
     public abstract void Execute(WriteContext context);
+
+    /// <summary>Runs on the writer's thread once the transaction that executed this change has committed, before its waiters resume.</summary>
+    public virtual void Committed()
+    {
+    }
 }
 
 /// <summary>The writer's connection, with one prepared command per statement text.</summary>
@@ -268,6 +273,10 @@ internal sealed class GroupCommitWriter : IDisposable
             }
             transaction.Commit();
             _context.Transaction = null;
+            for (var i = start; i < end; i++)
+            {
+                ops[i].Committed();
+            }
         }
     }
 

@@ -12,22 +12,75 @@ internal sealed partial class StorageJsonContext : JsonSerializerContext;
 /// The SQLite queue store: the claiming rules and the working set live in the shared in-memory
 /// <see cref="QueueIndex"/>; every change it makes is appended, in order, to the group-commit writer, and
 /// a request completes once the transaction holding its changes commits. At start the tables are read
-/// back into the index.
+/// back into the index. Message bodies stay in memory up to a budget; beyond it a body is dropped once its
+/// message is committed and read back from the database when the message is received.
 /// </summary>
 internal sealed class SqliteQueueStore : MemoryQueueStore
 {
-    private readonly SqliteQueueJournal _journal;
+    /// <summary>Bodies kept in memory for all queues (about 2 bytes per character): beyond it bodies stay on disk only.</summary>
+    public const long DefaultBodyBudgetBytes = 256L * 1024 * 1024;
 
-    private SqliteQueueStore(SqliteQueueJournal journal) : base(journal)
+    /// <summary>Bodies kept in memory for one queue: a backlog beyond it stays on disk and leaves the memory to the other queues.</summary>
+    public const long QueueBodyBudgetBytes = 16L * 1024 * 1024;
+
+    private readonly SqliteQueueJournal _journal;
+    private readonly MessageBodyReader _bodies;
+
+    private SqliteQueueStore(SqliteQueueJournal journal, MessageBodyReader bodies, long bodyBudgetBytes)
+        : base(journal, bodyBudgetBytes, Math.Min(bodyBudgetBytes, QueueBodyBudgetBytes))
     {
         _journal = journal;
+        _bodies = bodies;
     }
 
-    public static SqliteQueueStore Open(SqliteConnection connection, GroupCommitWriter writer, long now)
+    public static SqliteQueueStore Open(SqliteConnection connection, GroupCommitWriter writer, string path, long now, long bodyBudgetBytes = DefaultBodyBudgetBytes)
     {
-        var store = new SqliteQueueStore(new SqliteQueueJournal(writer));
+        var store = new SqliteQueueStore(new SqliteQueueJournal(writer), new MessageBodyReader(path), bodyBudgetBytes);
         store.Load(connection, now);
         return store;
+    }
+
+    /// <summary>Bytes of message bodies held in memory (for tests of the budget).</summary>
+    internal long HeldBodyBytes
+    {
+        get
+        {
+            lock (_index.Gate)
+            {
+                return _index.HeldBodyBytes;
+            }
+        }
+    }
+
+    public override async ValueTask<IReadOnlyList<StoredMessage>> ClaimAsync(long queueId, ClaimRequest request)
+    {
+        var claimed = await base.ClaimAsync(queueId, request).ConfigureAwait(false);
+        var onDisk = false;
+        foreach (var message in claimed)
+        {
+            onDisk |= !message.HasBody;
+        }
+        if (!onDisk)
+        {
+            return claimed;
+        }
+        // Outside the index's lock: the claimed messages are copies, and a body on disk is committed and never changes.
+        Span<bool> found = stackalloc bool[claimed.Count];
+        _bodies.Fill(claimed, found);
+        if (!found.Contains(false))
+        {
+            return claimed;
+        }
+        // Deleted (purged, queue deleted) between the claim and the read: nothing to hand out.
+        var kept = new List<StoredMessage>(claimed.Count);
+        for (var i = 0; i < claimed.Count; i++)
+        {
+            if (found[i])
+            {
+                kept.Add(claimed[i]);
+            }
+        }
+        return kept;
     }
 
     private protected override ValueTask CaptureCommit()
@@ -66,7 +119,8 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
                         Sequence = reader.GetInt64(0),
                         QueueId = reader.GetInt64(1),
                         MessageId = reader.GetString(2),
-                        Body = reader.GetString(3),
+                        // Past the budget the bodies stay on disk, read back when received.
+                        Body = _index.HasRoomForBody(reader.GetInt64(1)) ? reader.GetString(3) : null!,
                         Attributes = reader.IsDBNull(4) ? null : (byte[])reader.GetValue(4),
                         GroupId = reader.IsDBNull(5) ? null : reader.GetString(5),
                         DeduplicationId = reader.IsDBNull(6) ? null : reader.GetString(6),
@@ -123,6 +177,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     /// <summary>Writes the receive counts of claims that were not journaled, before the writer stops.</summary>
     public ValueTask CloseAsync() => JournalPendingClaims();
 
+    /// <summary>Closes the body readers (before the final checkpoint, which an open reader would hold up).</summary>
+    public void CloseReaders() => _bodies.Dispose();
+
     /// <summary>
     /// Turns the index's changes into writer operations. Message inserts, updates and deletes of one store
     /// operation are gathered and written as one multi-row statement each (a SendMessageBatch of ten is one
@@ -131,6 +188,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     private sealed class SqliteQueueJournal(GroupCommitWriter writer) : IQueueJournal
     {
         private List<InsertedRow>? _inserted;
+        private List<StoredMessage>? _spilled;
         private List<MessageState>? _changed;
         private List<long>? _deleted;
 
@@ -147,8 +205,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         {
             if (_inserted is { Count: > 0 })
             {
-                Last = writer.Append(new InsertMessages(_inserted));
+                Last = writer.Append(new InsertMessages(_inserted, _spilled));
                 _inserted = null;
+                _spilled = null;
             }
             if (_changed is { Count: > 0 })
             {
@@ -171,9 +230,16 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
 
         // The message's changing fields are copied (the index may change them before the writer runs); the rest is shared.
-        public void MessageInserted(StoredMessage message) => (_inserted ??= new List<InsertedRow>(10)).Add(new InsertedRow(message, new MessageState(
-            message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
-            message.FirstReceivedAt, message.ReceiptToken, message.SourceQueueId)));
+        public void MessageInserted(StoredMessage message)
+        {
+            (_inserted ??= new List<InsertedRow>(10)).Add(new InsertedRow(message, new MessageState(
+                message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
+                message.FirstReceivedAt, message.ReceiptToken, message.SourceQueueId)));
+            if (message.SpillBody)
+            {
+                (_spilled ??= new List<StoredMessage>(10)).Add(message);
+            }
+        }
 
         public void MessageChanged(StoredMessage message) => (_changed ??= new List<MessageState>(10)).Add(new MessageState(
             message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
@@ -252,8 +318,20 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
     }
 
-    private sealed class InsertMessages(List<InsertedRow> rows) : WriteOp
+    /// <summary>Inserts messages; once committed, drops from memory the bodies of those over the budget (the rows hold them now).</summary>
+    private sealed class InsertMessages(List<InsertedRow> rows, List<StoredMessage>? spilled) : WriteOp
     {
+        public override void Committed()
+        {
+            if (spilled is not null)
+            {
+                foreach (var message in spilled)
+                {
+                    message.DropBody();
+                }
+            }
+        }
+
         public override void Execute(WriteContext context) => MultiRow.Run(context, rows, MultiRow.Insert, static (statement, b, row) =>
         {
             var (m, state) = row;

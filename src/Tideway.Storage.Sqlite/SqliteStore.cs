@@ -73,7 +73,11 @@ public sealed class SqliteStore : ITidewayStore
     /// <param name="directory">The data directory; created if missing.</param>
     /// <param name="now">The current time, Unix milliseconds (to skip expired deduplication entries when loading).</param>
     /// <param name="durability">How hard commits push to disk.</param>
-    public static SqliteStore Open(string directory, long now, SqliteDurability durability = SqliteDurability.Process)
+    public static SqliteStore Open(string directory, long now, SqliteDurability durability = SqliteDurability.Process) =>
+        Open(directory, now, durability, SqliteQueueStore.DefaultBodyBudgetBytes);
+
+    /// <summary>As above, with the budget of message bodies kept in memory (tests give a small one).</summary>
+    internal static SqliteStore Open(string directory, long now, SqliteDurability durability, long bodyBudgetBytes)
     {
         Directory.CreateDirectory(directory);
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, "tideway.db"));
@@ -99,7 +103,7 @@ public sealed class SqliteStore : ITidewayStore
         }
         var readBuilder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = true };
         var writer = new GroupCommitWriter(connection);
-        var queues = SqliteQueueStore.Open(connection, writer, now);
+        var queues = SqliteQueueStore.Open(connection, writer, path, now, bodyBudgetBytes);
         var logs = SqliteLogStore.Open(connection, writer, readBuilder.ToString());
         var bus = SqliteBusStore.Open(connection, writer);
         var functions = SqliteFunctionStore.Open(connection, writer);
@@ -127,6 +131,7 @@ public sealed class SqliteStore : ITidewayStore
         }
         _checkpointer.Dispose();
         _writer.Dispose();
+        _queues.CloseReaders();
         // Empty the log into the database before closing, so that the next start does not replay it (it may have
         // grown to its 1 GB bound). The pooled readers go first: an open reader would hold the log.
         SqliteConnection.ClearAllPools();

@@ -11,9 +11,9 @@ internal class MemoryQueueStore : IQueueStore
 
     public MemoryQueueStore() : this(NullQueueJournal.Instance) { }
 
-    private protected MemoryQueueStore(IQueueJournal journal)
+    private protected MemoryQueueStore(IQueueJournal journal, long bodyBudgetBytes = long.MaxValue, long queueBodyBudgetBytes = long.MaxValue)
     {
-        _index = new QueueIndex(journal);
+        _index = new QueueIndex(journal, bodyBudgetBytes, queueBodyBudgetBytes);
     }
 
     public event Action<long>? MessagesAvailable;
@@ -121,7 +121,7 @@ internal class MemoryQueueStore : IQueueStore
         return result;
     }
 
-    public ValueTask<IReadOnlyList<StoredMessage>> ClaimAsync(long queueId, ClaimRequest request)
+    public virtual ValueTask<IReadOnlyList<StoredMessage>> ClaimAsync(long queueId, ClaimRequest request)
     {
         List<StoredMessage> result;
         lock (_index.Gate)

@@ -5,14 +5,21 @@ namespace Tideway.Storage.Memory;
 /// FIFO group blocking, expiry, redrive, deduplication. Not thread-safe: callers hold <see cref="Gate"/>
 /// for each call (and for appending the journal's changes to their write batch in the same order).
 /// Used alone by the in-memory provider and, with a durable journal, by the SQLite provider.
+/// <para>
+/// A durable provider may give budgets for the bodies kept in memory, one for all queues and one per queue: a
+/// message sent when either would be exceeded is marked <see cref="StoredMessage.SpillBody"/>, and the provider
+/// drops its body once the message is on disk (reading it back for a receive). A backlog then costs memory
+/// for its index, not its bodies, and does not take the memory of the other queues' bodies.
+/// </para>
 /// </summary>
-internal sealed class QueueIndex(IQueueJournal journal)
+internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = long.MaxValue, long queueBodyBudgetBytes = long.MaxValue)
 {
     private readonly Dictionary<long, QueueState> _queues = [];
     private readonly Dictionary<(string Account, string Region, string Name), long> _byName = [];
     private long _nextQueueId = 1;
     private long _nextSequence = 1;
     private long _nextToken = 1;
+    private long _heldBodyBytes;
 
     public object Gate { get; } = new();
 
@@ -26,12 +33,20 @@ internal sealed class QueueIndex(IQueueJournal journal)
         _nextQueueId = Math.Max(_nextQueueId, queue.Id + 1);
     }
 
+    /// <summary>Whether a body of the queue read at start would still fit the budgets (a provider leaves the others on disk).</summary>
+    public bool HasRoomForBody(long queueId) =>
+        _heldBodyBytes < bodyBudgetBytes && (!_queues.TryGetValue(queueId, out var state) || state.HeldBodyBytes < queueBodyBudgetBytes);
+
+    /// <summary>Bytes of bodies held in memory and counted in the budget.</summary>
+    public long HeldBodyBytes => _heldBodyBytes;
+
     public void Restore(StoredMessage message)
     {
         if (!_queues.TryGetValue(message.QueueId, out var state))
         {
             return;
         }
+        Adopt(state, message);
         state.Add(message);
         _nextSequence = Math.Max(_nextSequence, message.Sequence + 1);
         _nextToken = Math.Max(_nextToken, message.ReceiptToken + 1);
@@ -81,6 +96,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
         }
         _byName.Remove((state.Record.Account, state.Record.Region, state.Record.Name));
         var sequences = state.Messages.Keys.ToArray();
+        ReleaseAll(state);
         state.Clear();
         _unjournaled.RemoveWhere(static m => !m.Live);
         journal.QueueDeleted(queueId, sequences);
@@ -140,6 +156,15 @@ internal sealed class QueueIndex(IQueueJournal journal)
                 EnqueuedAt = now,
                 VisibleAt = message.VisibleAt,
             };
+            var size = BodyBytes(stored);
+            if (_heldBodyBytes + size <= bodyBudgetBytes && state.HeldBodyBytes + size <= queueBodyBudgetBytes)
+            {
+                Adopt(state, stored);
+            }
+            else
+            {
+                stored.SpillBody = true;
+            }
             state.Add(stored);
             journal.MessageInserted(stored);
             if (key is not null)
@@ -274,6 +299,42 @@ internal sealed class QueueIndex(IQueueJournal journal)
     {
         state.Remove(message);
         _unjournaled.Remove(message);
+        Release(state, message);
+    }
+
+    /// <summary>About what a body costs in memory: its UTF-16 characters and the string's header.</summary>
+    private static long BodyBytes(StoredMessage message) => (2L * message.Body.Length) + 24;
+
+    /// <summary>Counts a message's body in the budgets when it has one in memory.</summary>
+    private void Adopt(QueueState state, StoredMessage message)
+    {
+        if (message.HasBody && !message.BodyHeld)
+        {
+            message.BodyHeld = true;
+            var size = BodyBytes(message);
+            _heldBodyBytes += size;
+            state.HeldBodyBytes += size;
+        }
+    }
+
+    private void Release(QueueState state, StoredMessage message)
+    {
+        if (message.BodyHeld)
+        {
+            message.BodyHeld = false;
+            var size = BodyBytes(message);
+            _heldBodyBytes -= size;
+            state.HeldBodyBytes -= size;
+        }
+    }
+
+    /// <summary>Releases the bodies of every message of a queue being emptied.</summary>
+    private void ReleaseAll(QueueState state)
+    {
+        foreach (var message in state.Messages.Values)
+        {
+            Release(state, message);
+        }
     }
 
     /// <summary>Journals the claims that were not journaled, so a clean shutdown keeps every receive count.</summary>
@@ -314,6 +375,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
             {
                 moved.EnqueuedAt = request.Now;
             }
+            Adopt(deadLetters, moved);
             deadLetters.Add(moved);
             journal.MessageChanged(moved);
             return true;
@@ -375,6 +437,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
     {
         var state = Get(queueId);
         var sequences = state.Messages.Keys.ToArray();
+        ReleaseAll(state);
         state.Clear();
         _unjournaled.RemoveWhere(static m => !m.Live);
         journal.QueuePurged(queueId, sequences);
@@ -439,6 +502,7 @@ internal sealed class QueueIndex(IQueueJournal journal)
             copy.ReceiptToken = 0;
             copy.VisibleAt = now;
             copy.EnqueuedAt = now;
+            Adopt(destination, copy);
             destination.Add(copy);
             journal.MessageChanged(copy);
             moved++;
@@ -527,6 +591,9 @@ internal sealed class QueueIndex(IQueueJournal journal)
         public QueueRecord Record { get; set; } = record;
 
         public Dictionary<long, StoredMessage> Messages { get; } = [];
+
+        /// <summary>Bytes of this queue's bodies counted in the budgets.</summary>
+        public long HeldBodyBytes { get; set; }
 
         /// <summary>Standard queues: every message by (visible-at, sequence), with stale entries skipped lazily.</summary>
         public PriorityQueue<ReadyEntry, (long VisibleAt, long Sequence)> Ready { get; } = new();

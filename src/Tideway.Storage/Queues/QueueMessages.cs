@@ -29,8 +29,25 @@ public sealed class StoredMessage
     /// <summary>The message id.</summary>
     public required string MessageId { get; init; }
 
+    // Null only inside a durable provider, for a message whose body it keeps on disk alone (see QueueIndex's body
+    // budget); a message a store returns always has its body.
+    private string? _body;
+
     /// <summary>The body.</summary>
-    public required string Body { get; init; }
+    public required string Body { get => _body!; init => _body = value; }
+
+    /// <summary>False when the body is on disk only (a durable provider reads it back for a receive).</summary>
+    internal bool HasBody => _body is not null;
+
+    /// <summary>The body is counted in the index's budget of bodies kept in memory.</summary>
+    internal bool BodyHeld { get; set; }
+
+    /// <summary>Over the budget: the provider drops the body from memory once the message is durable.</summary>
+    internal bool SpillBody { get; set; }
+
+    internal void DropBody() => _body = null;
+
+    internal void SetBody(string body) => _body = body;
 
     /// <summary>The engine's serialized attributes, or null.</summary>
     public byte[]? Attributes { get; init; }
@@ -68,13 +85,13 @@ public sealed class StoredMessage
     /// <summary>False once deleted, expired or moved away.</summary>
     internal bool Live { get; set; } = true;
 
-    /// <summary>Returns a copy with the same state, for handing out of a lock.</summary>
+    /// <summary>Returns a copy with the same state (its body not counted in any budget), for handing out of a lock.</summary>
     public StoredMessage Snapshot() => new()
     {
         Sequence = Sequence,
         QueueId = QueueId,
         MessageId = MessageId,
-        Body = Body,
+        Body = _body!,
         Attributes = Attributes,
         GroupId = GroupId,
         DeduplicationId = DeduplicationId,

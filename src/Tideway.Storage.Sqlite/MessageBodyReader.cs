@@ -1,0 +1,128 @@
+using System.Text;
+using SQLitePCL;
+
+namespace Tideway.Storage.Sqlite;
+
+/// <summary>
+/// Reads the bodies of messages kept on disk only, for receives: read-only connections (WAL readers, so they
+/// never wait for the writer), each with its statement prepared once, taken from a pool by the thread that reads.
+/// </summary>
+internal sealed class MessageBodyReader(string path) : IDisposable
+{
+    private const string Sql = "SELECT body FROM messages WHERE seq = ?1";
+
+    private readonly Stack<Reader> _idle = new();
+    private bool _disposed;
+
+    /// <summary>Fills in the body of each message that has none; false for a message whose row is gone (deleted since it was claimed).</summary>
+    public void Fill(IReadOnlyList<StoredMessage> messages, Span<bool> found)
+    {
+        var reader = Rent();
+        try
+        {
+            for (var i = 0; i < messages.Count; i++)
+            {
+                if (messages[i].HasBody)
+                {
+                    found[i] = true;
+                    continue;
+                }
+                if (reader.Read(messages[i].Sequence) is { } body)
+                {
+                    messages[i].SetBody(body);
+                    found[i] = true;
+                }
+            }
+        }
+        finally
+        {
+            Return(reader);
+        }
+    }
+
+    private Reader Rent()
+    {
+        lock (_idle)
+        {
+            if (_disposed)
+            {
+                throw new StoreClosedException();
+            }
+            return _idle.TryPop(out var reader) ? reader : new Reader(path);
+        }
+    }
+
+    private void Return(Reader reader)
+    {
+        lock (_idle)
+        {
+            if (_disposed)
+            {
+                reader.Dispose();
+            }
+            else
+            {
+                _idle.Push(reader);
+            }
+        }
+    }
+
+    /// <summary>Closes the connections (they would hold the write-ahead log at the final checkpoint); one in use closes when returned.</summary>
+    public void Dispose()
+    {
+        lock (_idle)
+        {
+            _disposed = true;
+            while (_idle.TryPop(out var reader))
+            {
+                reader.Dispose();
+            }
+        }
+    }
+
+    private sealed class Reader : IDisposable
+    {
+        private readonly sqlite3 _db;
+        private readonly sqlite3_stmt _statement;
+
+        public Reader(string path)
+        {
+            Check(raw.sqlite3_open_v2(path, out _db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null), null);
+            raw.sqlite3_busy_timeout(_db, 5_000);
+            Check(raw.sqlite3_prepare_v2(_db, Sql, out _statement), _db);
+        }
+
+        public string? Read(long sequence)
+        {
+            raw.sqlite3_bind_int64(_statement, 1, sequence);
+            try
+            {
+                var rc = raw.sqlite3_step(_statement);
+                if (rc == raw.SQLITE_DONE)
+                {
+                    return null;
+                }
+                Check(rc, _db);
+                return Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, 0));
+            }
+            finally
+            {
+                raw.sqlite3_reset(_statement);
+            }
+        }
+
+        private static void Check(int rc, sqlite3? db)
+        {
+            if (rc is not (raw.SQLITE_OK or raw.SQLITE_ROW or raw.SQLITE_DONE))
+            {
+                throw new Microsoft.Data.Sqlite.SqliteException(db is null ? $"SQLite error {rc}" : raw.sqlite3_errmsg(db).utf8_to_string(), rc);
+            }
+        }
+
+        public void Dispose()
+        {
+            _statement.Dispose();
+            _db.Dispose();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using Shouldly;
+using Tideway.Storage.Memory;
+using Tideway.Storage.Sqlite;
+
+namespace Tideway.Storage.ContractTests;
+
+/// <summary>The whole queue contract against SQLite with a budget of nothing: every body is read back from disk for a receive.</summary>
+public sealed class SpilledBodiesSqliteQueueStoreContract : QueueStoreContract
+{
+    private readonly TemporaryDirectory _directory = new();
+
+    protected override ValueTask<ITidewayStore> OpenAsync() => ValueTask.FromResult<ITidewayStore>(SqliteStore.Open(_directory.Path, T0, SqliteDurability.Process, bodyBudgetBytes: 0));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task no_body_is_held_in_memory_and_every_claim_reads_it_back()
+    {
+        var queue = await Queue("q");
+        string[] bodies = ["é", new string('x', 40_000), "日本語 🌊", "z"];
+        await Queues.SendAsync(queue.Id, [.. bodies.Select(b => Message(b))], T0, 0);
+
+        ((SqliteQueueStore)Queues).HeldBodyBytes.ShouldBe(0);
+        var claimed = await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0, 30_000, 86_400_000));
+        claimed.Select(m => m.Body).ShouldBe(bodies);
+        // The messages left in the queue still have no body in memory: a second receive reads it again.
+        var again = await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 30_000, 30_000, 86_400_000));
+        again.Select(m => m.Body).ShouldBe(bodies);
+        ((SqliteQueueStore)Queues).HeldBodyBytes.ShouldBe(0);
+    }
+}
+
+/// <summary>The budget of message bodies kept in memory: what is held, released and spilled.</summary>
+public sealed class BodyBudgetTests : IAsyncDisposable
+{
+    private const long T0 = 1_800_000_000_000;
+    private readonly TemporaryDirectory _directory = new();
+    private SqliteStore? _store;
+
+    // A body of n ASCII characters is counted as 2n + 24 bytes.
+    private static long Size(string body) => (2L * body.Length) + 24;
+
+    private static NewMessage Message(string body) => new(Guid.NewGuid().ToString(), body, null, T0, T0);
+
+    private async Task<(SqliteQueueStore Queues, long QueueId)> OpenAsync(long budget, string name = "q")
+    {
+        _store = SqliteStore.Open(_directory.Path, T0, SqliteDurability.Process, budget);
+        var queues = (SqliteQueueStore)_store.Queues;
+        var (queue, _) = await queues.CreateQueueAsync("000000000000", "us-east-1", name, new Dictionary<string, string>(), new Dictionary<string, string>(), T0);
+        return (queues, queue.Id);
+    }
+
+    [Fact]
+    public async Task bodies_are_held_up_to_the_budget_and_released_by_deletes_and_purges()
+    {
+        var (queues, queue) = await OpenAsync(2 * Size("aaaa"));
+        await queues.SendAsync(queue, [Message("aaaa"), Message("bbbb"), Message("cccc")], T0, 0);
+        queues.HeldBodyBytes.ShouldBe(2 * Size("aaaa"));
+
+        var claimed = await queues.ClaimAsync(queue, new ClaimRequest(3, T0, 30_000, 86_400_000));
+        claimed.Select(m => m.Body).ShouldBe(["aaaa", "bbbb", "cccc"]);
+        await queues.DeleteAsync(queue, [new Receipt(claimed[0].Sequence, claimed[0].ReceiptToken)]);
+        queues.HeldBodyBytes.ShouldBe(Size("aaaa"));
+        // Deleting the spilled one changes nothing held; the room freed above takes the next message.
+        await queues.DeleteAsync(queue, [new Receipt(claimed[2].Sequence, claimed[2].ReceiptToken)]);
+        queues.HeldBodyBytes.ShouldBe(Size("aaaa"));
+        await queues.SendAsync(queue, [Message("dddd")], T0, 0);
+        queues.HeldBodyBytes.ShouldBe(2 * Size("aaaa"));
+
+        await queues.PurgeAsync(queue);
+        queues.HeldBodyBytes.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task a_reopened_store_loads_bodies_up_to_the_budget_and_reads_the_rest_when_received()
+    {
+        var (queues, queue) = await OpenAsync(SqliteQueueStore.DefaultBodyBudgetBytes);
+        await queues.SendAsync(queue, [Message("aaaa"), Message("bbbb"), Message("cccc")], T0, 0);
+        queues.HeldBodyBytes.ShouldBe(3 * Size("aaaa"));
+        await _store!.DisposeAsync();
+
+        _store = SqliteStore.Open(_directory.Path, T0 + 1, SqliteDurability.Process, Size("aaaa"));
+        queues = (SqliteQueueStore)_store.Queues;
+        queues.HeldBodyBytes.ShouldBe(Size("aaaa"));
+        var claimed = await queues.ClaimAsync(queue, new ClaimRequest(10, T0 + 1, 30_000, 86_400_000));
+        claimed.Select(m => m.Body).ShouldBe(["aaaa", "bbbb", "cccc"]);
+    }
+
+    [Fact]
+    public async Task a_message_moved_to_the_dead_letter_queue_keeps_its_body()
+    {
+        var (queues, dlq) = await OpenAsync(0, "dlq");
+        var (source, _) = await queues.CreateQueueAsync("000000000000", "us-east-1", "source", new Dictionary<string, string>(), new Dictionary<string, string>(), T0);
+        await queues.SendAsync(source.Id, [Message("poison")], T0, 0);
+        await queues.ClaimAsync(source.Id, new ClaimRequest(1, T0, 0, 86_400_000));
+
+        // Received once already with maxReceiveCount 1: this receive moves it instead.
+        (await queues.ClaimAsync(source.Id, new ClaimRequest(1, T0 + 1, 0, 86_400_000, MaxReceiveCount: 1, DeadLetterQueueId: dlq, DeadLetterRetentionMs: 86_400_000))).ShouldBeEmpty();
+
+        (await queues.ClaimAsync(dlq, new ClaimRequest(1, T0 + 2, 30_000, 86_400_000))).Single().Body.ShouldBe("poison");
+    }
+
+    [Fact]
+    public void a_backlogged_queue_spills_its_own_bodies_and_leaves_room_to_the_others()
+    {
+        var index = new QueueIndex(NullQueueJournal.Instance, bodyBudgetBytes: 10 * Size("aaaa"), queueBodyBudgetBytes: 2 * Size("aaaa"));
+        var (busy, _) = index.CreateQueue("000000000000", "us-east-1", "busy", new Dictionary<string, string>(), new Dictionary<string, string>(), T0);
+        var (quiet, _) = index.CreateQueue("000000000000", "us-east-1", "quiet", new Dictionary<string, string>(), new Dictionary<string, string>(), T0);
+
+        index.Send(busy.Id, [.. Enumerable.Range(0, 5).Select(_ => Message("aaaa"))], T0, 0, false);
+        index.HeldBodyBytes.ShouldBe(2 * Size("aaaa"));
+        index.Send(quiet.Id, [Message("bbbb")], T0, 0, false);
+        index.HeldBodyBytes.ShouldBe(3 * Size("aaaa"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_store is not null)
+        {
+            await _store.DisposeAsync();
+        }
+        _directory.Dispose();
+    }
+}
