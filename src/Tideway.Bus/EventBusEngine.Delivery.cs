@@ -116,7 +116,19 @@ public sealed partial class EventBusEngine
             _store.ForgetBatch(batch.Id);
             return;
         }
-        var bytes = batch.Events.Span;
+        Dispatch(batch.Id, Match(bus, batch.Events, matches, groups));
+    }
+
+    /// <summary>One (rule, target) pair and the events of a batch that go to it.</summary>
+    private readonly record struct DeliveryGroup(RuleState Rule, TargetState Target, Delivered[] Events);
+
+    /// <summary>
+    /// Matches each event of an encoded batch against the enabled rules of its bus, counts MatchedEvents and
+    /// TriggeredRules, and groups the matching events by (rule, target). The events point into the batch's bytes.
+    /// </summary>
+    private DeliveryGroup[] Match(BusState bus, ReadOnlyMemory<byte> batch, List<RuleState> matches, Dictionary<(RuleState, TargetState), List<int>> groups)
+    {
+        var bytes = batch.Span;
         var slices = Slices(bytes);
         groups.Clear();
         for (var i = 0; i < slices.Count; i++)
@@ -153,21 +165,38 @@ public sealed partial class EventBusEngine
         }
         if (groups.Count == 0)
         {
-            Settle(batch.Id);
-            return;
+            return [];
         }
-        var settlement = new BatchSettlement(batch.Id, groups.Count);
         var ingestedAt = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        var result = new DeliveryGroup[groups.Count];
+        var g = 0;
         foreach (var ((rule, target), indexes) in groups)
         {
             var events = new Delivered[indexes.Count];
             for (var j = 0; j < indexes.Count; j++)
             {
                 var slice = slices[indexes[j]];
-                events[j] = new Delivered(batch.Events.Slice(slice.Offset, slice.Length), ingestedAt, 0, 0);
+                events[j] = new Delivered(batch.Slice(slice.Offset, slice.Length), ingestedAt, 0, 0);
             }
+            result[g++] = new DeliveryGroup(rule, target, events);
+        }
+        groups.Clear();
+        return result;
+    }
+
+    /// <summary>Starts the deliveries of a stored batch; the batch is forgotten once they have all settled.</summary>
+    private void Dispatch(long batchId, DeliveryGroup[] groups)
+    {
+        if (groups.Length == 0)
+        {
+            Settle(batchId);
+            return;
+        }
+        var settlement = new BatchSettlement(batchId, groups.Length);
+        foreach (var group in groups)
+        {
             Interlocked.Increment(ref _inFlight);
-            _ = DeliverGroupAsync(rule, target, events, settlement);
+            _ = DeliverGroupAsync(group.Rule, group.Target, group.Events, settlement);
         }
     }
 
@@ -199,19 +228,7 @@ public sealed partial class EventBusEngine
     {
         try
         {
-            var errors = await InvokeAsync(rule, target, events).ConfigureAwait(false);
-            for (var i = 0; i < events.Length; i++)
-            {
-                var delivered = events[i] with { Attempts = events[i].Attempts + 1 };
-                if (errors[i] is { } error)
-                {
-                    await FailedAsync(rule, target, delivered, error).ConfigureAwait(false);
-                }
-                else if (delivered.DeliveryId != 0)
-                {
-                    _store.ForgetDelivery(delivered.DeliveryId);
-                }
-            }
+            await AttemptAsync(rule, target, events).ConfigureAwait(false);
             if (settlement is not null && settlement.Done())
             {
                 Settle(settlement.BatchId);
@@ -226,6 +243,24 @@ public sealed partial class EventBusEngine
             if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping)
             {
                 _drained.TrySetResult();
+            }
+        }
+    }
+
+    /// <summary>One attempt for a group of events: the target invoked, then each failure retried later, dead-lettered or dropped (durably).</summary>
+    private async Task AttemptAsync(RuleState rule, TargetState target, Delivered[] events)
+    {
+        var errors = await InvokeAsync(rule, target, events).ConfigureAwait(false);
+        for (var i = 0; i < events.Length; i++)
+        {
+            var delivered = events[i] with { Attempts = events[i].Attempts + 1 };
+            if (errors[i] is { } error)
+            {
+                await FailedAsync(rule, target, delivered, error).ConfigureAwait(false);
+            }
+            else if (delivered.DeliveryId != 0)
+            {
+                _store.ForgetDelivery(delivered.DeliveryId);
             }
         }
     }

@@ -50,7 +50,7 @@ public sealed partial class EventBusEngine
         // reused across calls: only the encoded batch that the store and the router keep is allocated.
         var scratch = Scratch.Rent();
         List<BatchBuilder>? others = null;
-        (BusState Bus, byte[] Bytes)[] batches;
+        (BusState Bus, byte[] Bytes, DeliveryGroup[] Groups)[] batches;
         try
         {
             BatchBuilder? first = null;
@@ -67,7 +67,8 @@ public sealed partial class EventBusEngine
                 builder.Add(scope, entry, id, scratch.Details.Span(detail), now);
                 results[i] = new PutEventsResultEntry(id, null, null);
             }
-            batches = first is null ? [] : others is null ? [(first.Bus, first.ToArray())] : [(first.Bus, first.ToArray()), .. others.Select(b => (b.Bus, b.ToArray()))];
+            // Matched here, on the request's thread: the answer may wait for the deliveries (see IngestAsync).
+            batches = first is null ? [] : others is null ? [Encode(first, scratch)] : [Encode(first, scratch), .. others.Select(b => Encode(b, scratch))];
         }
         finally
         {
@@ -76,11 +77,11 @@ public sealed partial class EventBusEngine
         }
         if (batches.Length == 1)
         {
-            await IngestAsync(batches[0].Bus, batches[0].Bytes).ConfigureAwait(false);
+            await IngestAsync(batches[0].Bus, batches[0].Bytes, batches[0].Groups).ConfigureAwait(false);
         }
         else if (batches.Length > 1)
         {
-            await Task.WhenAll(batches.Select(b => IngestAsync(b.Bus, b.Bytes))).ConfigureAwait(false);
+            await Task.WhenAll(batches.Select(b => IngestAsync(b.Bus, b.Bytes, b.Groups))).ConfigureAwait(false);
         }
         return results;
     }
@@ -94,6 +95,10 @@ public sealed partial class EventBusEngine
         public DetailBuffer Details { get; } = new();
 
         public BatchBuilder Batch { get; } = new();
+
+        public List<RuleState> Matches { get; } = [];
+
+        public Dictionary<(RuleState, TargetState), List<int>> Groups { get; } = [];
 
         public static Scratch Rent()
         {
@@ -121,10 +126,39 @@ public sealed partial class EventBusEngine
         return added;
     }
 
-    private async Task IngestAsync(BusState bus, byte[] bytes)
+    private (BusState Bus, byte[] Bytes, DeliveryGroup[] Groups) Encode(BatchBuilder builder, Scratch scratch)
     {
+        var bytes = builder.ToArray();
+        return (builder.Bus, bytes, Match(builder.Bus, bytes, scratch.Matches, scratch.Groups));
+    }
+
+    /// <summary>
+    /// Makes the accepted events of one bus durable and delivers them. Events that match no rule are not
+    /// written at all (AWS drops them). When every matched target is a queue of this process, the events are
+    /// delivered before the answer: the queue messages (and, for a failed attempt, its retry record or
+    /// dead-letter message) are then their durable copy, so the batch itself is never written and routed.
+    /// Otherwise the batch is stored, and delivered behind the answer. See docs/adr/0006-queue-targets-before-the-answer.md.
+    /// </summary>
+    private async Task IngestAsync(BusState bus, byte[] bytes, DeliveryGroup[] groups)
+    {
+        if (groups.Length == 0)
+        {
+            return;
+        }
+        if (Array.TrueForAll(groups, g => g.Target.Kind == TargetKind.Queue))
+        {
+            if (groups.Length == 1)
+            {
+                await AttemptAsync(groups[0].Rule, groups[0].Target, groups[0].Events).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.WhenAll(groups.Select(g => AttemptAsync(g.Rule, g.Target, g.Events))).ConfigureAwait(false);
+            }
+            return;
+        }
         var id = await _store.AppendBatchAsync(bus.Account, bus.Region, bus.Name, bytes).ConfigureAwait(false);
-        Enqueue(new Storage.EventBatch(id, bus.Account, bus.Region, bus.Name, bytes));
+        Dispatch(id, groups);
     }
 
     /// <summary>Validates one entry: false with the entry's ErrorCode and ErrorMessage when it fails.</summary>

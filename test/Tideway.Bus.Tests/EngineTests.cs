@@ -11,6 +11,7 @@ public sealed class EngineTests : IAsyncDisposable
     private const string Queue = "arn:aws:sqs:us-east-1:000000000000:orders";
     private const string OtherQueue = "arn:aws:sqs:us-east-1:000000000000:audit";
     private const string Dlq = "arn:aws:sqs:us-east-1:000000000000:dlq";
+    private const string Function = "arn:aws:lambda:us-east-1:000000000000:function:on-order";
     private static readonly RequestScope Scope = new("000000000000", "us-east-1");
     private readonly ManualTimeProvider _time = new();
     private readonly MemoryStore _store = new();
@@ -51,7 +52,6 @@ public sealed class EngineTests : IAsyncDisposable
     [Fact]
     public async Task a_function_target_is_invoked_with_the_target_input()
     {
-        const string Function = "arn:aws:lambda:us-east-1:000000000000:function:on-order";
         await _engine.PutRuleAsync(Scope, "r1", "{\"source\":[\"my.app\"]}", null, null, null, null, null, null);
         (await _engine.PutTargetsAsync(Scope, "r1", null, [new Target { Id = "f", Arn = Function, InputPath = "$.detail" }])).ShouldBeEmpty();
         var invoked = _targets.WhenReceived(Function, 1);
@@ -233,37 +233,76 @@ public sealed class EngineTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task a_slow_target_does_not_delay_another_target()
+    public async Task a_slow_target_does_not_delay_another_target_and_its_batch_stays_stored_until_it_has_it()
     {
+        // A target other than a queue: the batch is stored and delivered behind the answer.
         var hold = new TaskCompletionSource();
-        _targets.Held[Queue] = hold;
-        await RuleWithTarget(Queue);
-        await RuleWithTarget(OtherQueue, rule: "r2");
-        var other = _targets.WhenReceived(OtherQueue, 1);
+        _targets.Held[Function] = hold;
+        await RuleWithTarget(Function);
+        await RuleWithTarget(Queue, rule: "r2");
+        var queued = _targets.WhenReceived(Queue, 1);
 
         await _engine.PutEventsAsync(Scope, [Entry()]);
-        await other;
-        _targets.Received(Queue).ShouldBeEmpty();
+        await queued;
+        _targets.Received(Function).ShouldBeEmpty();
+        _store.Bus.PendingBatches().Count.ShouldBe(1);
 
-        var slow = _targets.WhenReceived(Queue, 1);
+        var slow = _targets.WhenReceived(Function, 1);
         hold.SetResult();
         await slow;
+        await WaitUntil(() => _store.Bus.PendingBatches().Count == 0);
     }
 
     [Fact]
     public async Task events_not_settled_before_a_restart_are_delivered_after_it()
     {
-        _targets.Held[Queue] = new TaskCompletionSource();
-        await RuleWithTarget(Queue);
+        _targets.Held[Function] = new TaskCompletionSource();
+        await RuleWithTarget(Function);
         await _engine.PutEventsAsync(Scope, [Entry(), Entry()]);
         _store.Bus.PendingBatches().Count.ShouldBe(1);
 
         // The old engine's held delivery never completes; a new engine over the same store routes the batch again.
         _targets.Held.Clear();
-        var delivered = _targets.WhenReceived(Queue, 2);
+        var delivered = _targets.WhenReceived(Function, 2);
         _engine = new EventBusEngine(_store.Bus, _targets, _time, new Random(7));
         await delivered;
         await WaitUntil(() => _store.Bus.PendingBatches().Count == 0);
+    }
+
+    [Fact]
+    public async Task queue_targets_are_delivered_before_the_answer_and_their_batch_is_never_stored()
+    {
+        var hold = new TaskCompletionSource();
+        _targets.Held[Queue] = hold;
+        await RuleWithTarget(Queue);
+        await RuleWithTarget(OtherQueue, rule: "r2");
+
+        var put = _engine.PutEventsAsync(Scope, [Entry(), Entry(source: "matches.nothing")]);
+        // The other queue has its event; the answer waits for the held one, and the queues' messages are the only copy.
+        await _targets.WhenReceived(OtherQueue, 1);
+        put.IsCompleted.ShouldBeFalse();
+        _store.Bus.PendingBatches().ShouldBeEmpty();
+
+        hold.SetResult();
+        (await put).ShouldAllBe(r => r.EventId != null);
+        _targets.Received(Queue).Count.ShouldBe(1);
+        _store.Bus.PendingBatches().ShouldBeEmpty();
+        var metrics = _engine.Metrics.Snapshot().Single(m => m.Rule == "r1");
+        metrics.TriggeredRules.ShouldBe(1);
+        metrics.Invocations.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_failed_queue_delivery_is_saved_for_its_retry_before_the_answer()
+    {
+        _targets.Failing[Queue] = new DeliveryError("THROTTLING", "slow down", Retryable: true);
+        await RuleWithTarget(Queue);
+
+        await _engine.PutEventsAsync(Scope, [Entry()]);
+
+        _engine.PendingRetries.ShouldBe(1);
+        _store.Bus.PendingDeliveries().ShouldHaveSingleItem().Attempts.ShouldBe(1);
+        _store.Bus.PendingBatches().ShouldBeEmpty();
     }
 
     [Fact]
