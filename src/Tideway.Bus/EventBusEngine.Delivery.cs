@@ -240,10 +240,16 @@ public sealed partial class EventBusEngine
         }
         finally
         {
-            if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping)
-            {
-                _drained.TrySetResult();
-            }
+            DeliveryFinished();
+        }
+    }
+
+    /// <summary>A delivery started with <c>_inFlight</c> incremented has ended; the last one at shutdown ends the drain.</summary>
+    private void DeliveryFinished()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && _stopping)
+        {
+            _drained.TrySetResult();
         }
     }
 

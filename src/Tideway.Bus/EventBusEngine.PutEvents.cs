@@ -21,7 +21,7 @@ public sealed partial class EventBusEngine
     // The envelope is one level above the detail; the writer checks depth even without validation.
     private static readonly JsonWriterOptions EnvelopeWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true, MaxDepth = MaxDetailDepth + 2 };
 
-    /// <summary>PutEvents: validates each entry on its own, stores the accepted ones durably, then hands them to the router.</summary>
+    /// <summary>PutEvents: validates each entry on its own, matches the accepted ones, and makes them durable (IngestAsync) before answering.</summary>
     public async Task<PutEventsResultEntry[]> PutEventsAsync(RequestScope scope, IReadOnlyList<PutEventsRequestEntry>? entries)
     {
         if (entries is null || entries.Count is 0 or > MaxEntries)
@@ -129,7 +129,17 @@ public sealed partial class EventBusEngine
     private (BusState Bus, byte[] Bytes, DeliveryGroup[] Groups) Encode(BatchBuilder builder, Scratch scratch)
     {
         var bytes = builder.ToArray();
-        return (builder.Bus, bytes, Match(builder.Bus, bytes, scratch.Matches, scratch.Groups));
+        DeliveryGroup[] groups;
+        try
+        {
+            groups = Match(builder.Bus, bytes, scratch.Matches, scratch.Groups);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The bus was deleted (its matcher disposed) since the entry was accepted: no rule of it is left to match.
+            groups = [];
+        }
+        return (builder.Bus, bytes, groups);
     }
 
     /// <summary>
@@ -149,16 +159,29 @@ public sealed partial class EventBusEngine
         {
             if (groups.Length == 1)
             {
-                await AttemptAsync(groups[0].Rule, groups[0].Target, groups[0].Events).ConfigureAwait(false);
+                await AttemptBeforeAnswerAsync(groups[0]).ConfigureAwait(false);
             }
             else
             {
-                await Task.WhenAll(groups.Select(g => AttemptAsync(g.Rule, g.Target, g.Events))).ConfigureAwait(false);
+                await Task.WhenAll(groups.Select(AttemptBeforeAnswerAsync)).ConfigureAwait(false);
             }
             return;
         }
         var id = await _store.AppendBatchAsync(bus.Account, bus.Region, bus.Name, bytes).ConfigureAwait(false);
         Dispatch(id, groups);
+    }
+
+    private async Task AttemptBeforeAnswerAsync(DeliveryGroup group)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            await AttemptAsync(group.Rule, group.Target, group.Events).ConfigureAwait(false);
+        }
+        finally
+        {
+            DeliveryFinished();
+        }
     }
 
     /// <summary>Validates one entry: false with the entry's ErrorCode and ErrorMessage when it fails.</summary>

@@ -11,6 +11,8 @@ internal sealed class MessageBodyReader(string path) : IDisposable
 {
     private const string Sql = "SELECT body FROM messages WHERE seq = ?1";
 
+    private const int MaxIdle = 4;
+
     private readonly Stack<Reader> _idle = new();
     private bool _disposed;
 
@@ -56,7 +58,8 @@ internal sealed class MessageBodyReader(string path) : IDisposable
     {
         lock (_idle)
         {
-            if (_disposed)
+            // Each connection has its own page cache: only a few are kept for the next receives.
+            if (_disposed || _idle.Count >= MaxIdle)
             {
                 reader.Dispose();
             }
@@ -87,9 +90,18 @@ internal sealed class MessageBodyReader(string path) : IDisposable
 
         public Reader(string path)
         {
-            Check(raw.sqlite3_open_v2(path, out _db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null), null);
-            raw.sqlite3_busy_timeout(_db, 5_000);
-            Check(raw.sqlite3_prepare_v2(_db, Sql, out _statement), _db);
+            var rc = raw.sqlite3_open_v2(path, out _db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
+            try
+            {
+                Check(rc, _db);
+                raw.sqlite3_busy_timeout(_db, 5_000);
+                Check(raw.sqlite3_prepare_v2(_db, Sql, out _statement), _db);
+            }
+            catch
+            {
+                _db.Dispose();
+                throw;
+            }
         }
 
         public string? Read(long sequence)

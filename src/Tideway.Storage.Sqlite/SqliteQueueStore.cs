@@ -65,9 +65,19 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             return claimed;
         }
         // Outside the index's lock: the claimed messages are copies, and a body on disk is committed and never changes.
-        Span<bool> found = stackalloc bool[claimed.Count];
-        _bodies.Fill(claimed, found);
-        if (!found.Contains(false))
+        var found = new bool[claimed.Count];
+        try
+        {
+            _bodies.Fill(claimed, found);
+        }
+        catch (Exception e) when (e is not StoreClosedException)
+        {
+            // The claim is made but cannot be handed out: the messages become visible again at once (their receive
+            // count stays raised, as for a receive whose answer was lost), then the caller gets the error.
+            await ChangeVisibilityAsync(queueId, [.. claimed.Select(static m => new Receipt(m.Sequence, m.ReceiptToken))], 0, request.Now).ConfigureAwait(false);
+            throw;
+        }
+        if (Array.IndexOf(found, false) < 0)
         {
             return claimed;
         }
@@ -190,6 +200,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         private List<InsertedRow>? _inserted;
         private List<StoredMessage>? _spilled;
         private List<MessageState>? _changed;
+        private List<StoredMessage>? _spilledChanged;
         private List<long>? _deleted;
 
         public Task Last { get; private set; } = Task.CompletedTask;
@@ -211,8 +222,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             }
             if (_changed is { Count: > 0 })
             {
-                Last = writer.Append(new UpdateMessages(_changed));
+                Last = writer.Append(new UpdateMessages(_changed, _spilledChanged));
                 _changed = null;
+                _spilledChanged = null;
             }
             if (_deleted is { Count: > 0 })
             {
@@ -241,9 +253,17 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             }
         }
 
-        public void MessageChanged(StoredMessage message) => (_changed ??= new List<MessageState>(10)).Add(new MessageState(
-            message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
-            message.FirstReceivedAt, message.ReceiptToken, message.SourceQueueId));
+        public void MessageChanged(StoredMessage message)
+        {
+            (_changed ??= new List<MessageState>(10)).Add(new MessageState(
+                message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
+                message.FirstReceivedAt, message.ReceiptToken, message.SourceQueueId));
+            if (message.SpillBody && message.HasBody)
+            {
+                // A message moved into a queue over its budget (its row was inserted before, so it is on disk once this commits).
+                (_spilledChanged ??= new List<StoredMessage>(10)).Add(message);
+            }
+        }
 
         public void MessageDeleted(long sequence) => (_deleted ??= new List<long>(10)).Add(sequence);
 
@@ -318,19 +338,22 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
     }
 
+    /// <summary>Drops from memory the bodies of messages over the budget, once the transaction that wrote them has committed.</summary>
+    private static void DropBodies(List<StoredMessage>? spilled)
+    {
+        if (spilled is not null)
+        {
+            foreach (var message in spilled)
+            {
+                message.DropBody();
+            }
+        }
+    }
+
     /// <summary>Inserts messages; once committed, drops from memory the bodies of those over the budget (the rows hold them now).</summary>
     private sealed class InsertMessages(List<InsertedRow> rows, List<StoredMessage>? spilled) : WriteOp
     {
-        public override void Committed()
-        {
-            if (spilled is not null)
-            {
-                foreach (var message in spilled)
-                {
-                    message.DropBody();
-                }
-            }
-        }
+        public override void Committed() => DropBodies(spilled);
 
         public override void Execute(WriteContext context) => MultiRow.Run(context, rows, MultiRow.Insert, static (statement, b, row) =>
         {
@@ -353,8 +376,10 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         });
     }
 
-    private sealed class UpdateMessages(List<MessageState> states) : WriteOp
+    private sealed class UpdateMessages(List<MessageState> states, List<StoredMessage>? spilled) : WriteOp
     {
+        public override void Committed() => DropBodies(spilled);
+
         public override void Execute(WriteContext context) => MultiRow.Run(context, states, MultiRow.Update, static (statement, b, m) =>
         {
             WriteContext.Bind(statement, b, m.Sequence);

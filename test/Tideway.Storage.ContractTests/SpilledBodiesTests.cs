@@ -117,6 +117,22 @@ public sealed class BodyBudgetTests : IAsyncDisposable
         index.HeldBodyBytes.ShouldBe(3 * Size("aaaa"));
     }
 
+    [Fact]
+    public void a_message_moved_into_a_queue_over_its_budget_is_spilled_not_counted()
+    {
+        var index = new QueueIndex(NullQueueJournal.Instance, bodyBudgetBytes: 10 * Size("aaaa"), queueBodyBudgetBytes: Size("aaaa"));
+        var (source, _) = index.CreateQueue("000000000000", "us-east-1", "source", new Dictionary<string, string>(), new Dictionary<string, string>(), T0);
+        var (destination, _) = index.CreateQueue("000000000000", "us-east-1", "destination", new Dictionary<string, string>(), new Dictionary<string, string>(), T0);
+        index.Send(source.Id, [Message("aaaa")], T0, 0, false);
+        index.Send(destination.Id, [Message("bbbb")], T0, 0, false);
+        index.HeldBodyBytes.ShouldBe(2 * Size("aaaa"));
+
+        index.Move(source.Id, destination.Id, 10, T0 + 1).ShouldBe(1);
+
+        // The destination's budget is taken by its own message: the moved body is left for the provider to drop.
+        index.HeldBodyBytes.ShouldBe(Size("bbbb"));
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_store is not null)

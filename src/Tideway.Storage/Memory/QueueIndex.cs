@@ -156,15 +156,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
                 EnqueuedAt = now,
                 VisibleAt = message.VisibleAt,
             };
-            var size = BodyBytes(stored);
-            if (_heldBodyBytes + size <= bodyBudgetBytes && state.HeldBodyBytes + size <= queueBodyBudgetBytes)
-            {
-                Adopt(state, stored);
-            }
-            else
-            {
-                stored.SpillBody = true;
-            }
+            HoldOrSpill(state, stored);
             state.Add(stored);
             journal.MessageInserted(stored);
             if (key is not null)
@@ -305,6 +297,27 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     /// <summary>About what a body costs in memory: its UTF-16 characters and the string's header.</summary>
     private static long BodyBytes(StoredMessage message) => (2L * message.Body.Length) + 24;
 
+    /// <summary>
+    /// A message entering a queue (sent, or moved with its body): its body is counted when both budgets have room,
+    /// else marked for the provider to drop once the change is durable.
+    /// </summary>
+    private void HoldOrSpill(QueueState state, StoredMessage message)
+    {
+        if (!message.HasBody)
+        {
+            return;
+        }
+        var size = BodyBytes(message);
+        if (_heldBodyBytes + size <= bodyBudgetBytes && state.HeldBodyBytes + size <= queueBodyBudgetBytes)
+        {
+            Adopt(state, message);
+        }
+        else
+        {
+            message.SpillBody = true;
+        }
+    }
+
     /// <summary>Counts a message's body in the budgets when it has one in memory.</summary>
     private void Adopt(QueueState state, StoredMessage message)
     {
@@ -375,7 +388,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             {
                 moved.EnqueuedAt = request.Now;
             }
-            Adopt(deadLetters, moved);
+            HoldOrSpill(deadLetters, moved);
             deadLetters.Add(moved);
             journal.MessageChanged(moved);
             return true;
@@ -502,7 +515,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             copy.ReceiptToken = 0;
             copy.VisibleAt = now;
             copy.EnqueuedAt = now;
-            Adopt(destination, copy);
+            HoldOrSpill(destination, copy);
             destination.Add(copy);
             journal.MessageChanged(copy);
             moved++;
