@@ -13,15 +13,18 @@ internal sealed class LambdaHttp(string endpoint) : IDisposable
     public void Dispose() => _http.Dispose();
 
     /// <summary>A provided-runtime package holding only an executable <c>bootstrap</c>, base64 for Code.ZipFile.</summary>
-    public static string BootstrapPackage(string bootstrap)
+    public static string BootstrapPackage(string bootstrap) => Package("bootstrap", bootstrap);
+
+    /// <summary>A package holding one executable file, base64 for Code.ZipFile.</summary>
+    public static string Package(string fileName, string content)
     {
         using var buffer = new MemoryStream();
         using (var archive = new System.IO.Compression.ZipArchive(buffer, System.IO.Compression.ZipArchiveMode.Create))
         {
-            var entry = archive.CreateEntry("bootstrap");
+            var entry = archive.CreateEntry(fileName);
             entry.ExternalAttributes = 0b111_101_101 << 16;
             using var writer = new StreamWriter(entry.Open());
-            writer.Write(bootstrap);
+            writer.Write(content);
         }
         return Convert.ToBase64String(buffer.ToArray());
     }

@@ -6,7 +6,7 @@
 // Node built-ins only, so it runs on whatever Node the user has installed.
 
 import fs from 'node:fs';
-import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import util from 'node:util';
@@ -20,45 +20,154 @@ const env = process.env;
 // --- Runtime API client -----------------------------------------------------
 
 // One socket carries every call: opening a connection per call would cost more
-// than the rest of an invoke. Idle keep-alive sockets are unref'd by the agent,
-// so they never hold the event loop open (callbackWaitsForEmptyEventLoop relies on that).
+// than the rest of an invoke. HTTP/1.1 is spoken directly on a net.Socket (the
+// http module's client cost about as much CPU per call as the server's side of
+// the invoke). Calls never overlap; the socket is unref'd between calls, so an
+// idle connection never holds the event loop open (callbackWaitsForEmptyEventLoop
+// relies on that).
 const [apiHost, apiPort] = splitHostPort(env.AWS_LAMBDA_RUNTIME_API ?? '');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const hostHeader = env.AWS_LAMBDA_RUNTIME_API ?? '';
+const HEADER_END = Buffer.from('\r\n\r\n');
+let apiSocket; // the kept-alive connection, or undefined
+let apiQueue = Promise.resolve(); // calls in order, one at a time
 
 function splitHostPort(address) {
   const colon = address.lastIndexOf(':');
   return [address.slice(0, colon).replace(/^\[|\]$/g, ''), Number(address.slice(colon + 1))];
 }
 
-function callApi(method, urlPath, body, headers, isRetry = false) {
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      { host: apiHost, port: apiPort, method, path: urlPath, agent, headers },
-      (response) => {
-        const chunks = [];
-        response.on('data', (chunk) => chunks.push(chunk));
-        response.on('end', () =>
-          resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }),
-        );
-        response.on('error', reject);
-      },
-    );
-    request.on('error', (error) => {
-      // A kept-alive socket may have been closed by the server while idle; one
-      // retry on a fresh connection covers that. A fresh socket failing is fatal.
-      if (request.reusedSocket && error.code === 'ECONNRESET' && !isRetry) {
-        resolve(callApi(method, urlPath, body, headers, true));
-      } else {
-        reject(error);
-      }
-    });
-    request.end(body);
+function callApi(method, urlPath, body, headers) {
+  const call = apiQueue.then(() => callOnce(method, urlPath, body, headers, false));
+  apiQueue = call.catch(() => {});
+  return call;
+}
+
+function callOnce(method, urlPath, body, headers, isRetry) {
+  const reused = apiSocket !== undefined;
+  const socket = apiSocket ?? openSocket();
+  return exchange(socket, method, urlPath, body, headers).catch((error) => {
+    dropSocket(socket);
+    // A kept-alive socket may have been closed by the server while idle; one
+    // retry on a fresh connection covers that. A fresh socket failing is fatal.
+    if (reused && !isRetry && error.beforeResponse) return callOnce(method, urlPath, body, headers, true);
+    throw error;
   });
+}
+
+function openSocket() {
+  const socket = net.connect({ host: apiHost, port: apiPort });
+  socket.setNoDelay(true);
+  socket.unref();
+  // An idle socket closed by the server (or failing) is simply dropped; the next call opens another.
+  socket.on('error', () => dropSocket(socket));
+  socket.on('close', () => dropSocket(socket));
+  apiSocket = socket;
+  return socket;
+}
+
+function dropSocket(socket) {
+  if (apiSocket === socket) apiSocket = undefined;
+  socket.destroy();
+}
+
+// Sends one request and reads its response: {status, headers (lower-case names), body}.
+function exchange(socket, method, urlPath, body, headers) {
+  return new Promise((resolve, reject) => {
+    // Chunks are joined only to read the head and once the body is complete: a 6 MB event arrives in
+    // about a hundred chunks, and joining at each would copy it a hundred times.
+    const chunks = [];
+    let total = 0;
+    let head; // {status, headers, bodyStart}
+    const joined = () => {
+      const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+      chunks.length = 0;
+      chunks.push(all);
+      return all;
+    };
+    const cleanup = () => {
+      socket.removeListener('data', onData);
+      socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
+      socket.unref();
+    };
+    const fail = (error) => {
+      cleanup();
+      error.beforeResponse = total === 0;
+      reject(error);
+    };
+    const onError = (error) => fail(error);
+    const onClose = () => fail(Object.assign(new Error('Runtime API connection closed'), { code: 'ECONNRESET' }));
+    const onData = (chunk) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      let parsed;
+      try {
+        head ??= parseHead(joined());
+        if (!head) return;
+        const length = head.headers['content-length'];
+        if (length !== undefined && head.headers['transfer-encoding'] === undefined && total < head.bodyStart + Number(length)) return;
+        parsed = parseBody(head, joined());
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (!parsed) return;
+      cleanup();
+      if (head.headers.connection?.toLowerCase() === 'close') dropSocket(socket);
+      resolve({ status: head.status, headers: head.headers, body: parsed });
+    };
+    socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    socket.ref();
+
+    let text = `${method} ${urlPath} HTTP/1.1\r\nHost: ${hostHeader}\r\n`;
+    for (const [name, value] of Object.entries(headers ?? {})) text += `${name}: ${value}\r\n`;
+    if (body !== undefined) text += `Content-Length: ${body.length}\r\n`;
+    text += '\r\n';
+    socket.write(body === undefined ? text : Buffer.concat([Buffer.from(text, 'latin1'), body]));
+  });
+}
+
+// The status line and headers, once all of them have arrived; undefined before that.
+function parseHead(buffer) {
+  const end = buffer.indexOf(HEADER_END);
+  if (end < 0) return undefined;
+  const lines = buffer.toString('latin1', 0, end).split('\r\n');
+  const status = Number(lines[0].split(' ')[1]);
+  if (!Number.isInteger(status)) throw new Error(`Runtime API sent a malformed status line: ${lines[0]}`);
+  const headers = {};
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(':');
+    if (colon > 0) headers[lines[i].slice(0, colon).trim().toLowerCase()] = lines[i].slice(colon + 1).trim();
+  }
+  return { status, headers, bodyStart: end + HEADER_END.length };
+}
+
+// The whole body once it has arrived (by Content-Length, or chunked); undefined before that.
+function parseBody(head, buffer) {
+  if (head.headers['transfer-encoding']?.toLowerCase() === 'chunked') {
+    const chunks = [];
+    let at = head.bodyStart;
+    for (;;) {
+      const lineEnd = buffer.indexOf('\r\n', at);
+      if (lineEnd < 0) return undefined;
+      const size = parseInt(buffer.toString('latin1', at, lineEnd), 16);
+      if (Number.isNaN(size)) throw new Error('Runtime API sent a malformed chunk');
+      if (buffer.length < lineEnd + 2 + size + 2) return undefined;
+      if (size === 0) return Buffer.concat(chunks);
+      chunks.push(buffer.subarray(lineEnd + 2, lineEnd + 2 + size));
+      at = lineEnd + 2 + size + 2;
+    }
+  }
+  const length = Number(head.headers['content-length'] ?? 0);
+  if (buffer.length < head.bodyStart + length) return undefined;
+  return buffer.subarray(head.bodyStart, head.bodyStart + length);
 }
 
 async function post(urlPath, body, errorType) {
   const payload = Buffer.from(body, 'utf8');
-  const headers = { 'Content-Type': 'application/json', 'Content-Length': payload.length };
+  const headers = { 'Content-Type': 'application/json' };
   if (errorType !== undefined) headers[ERROR_TYPE_HEADER] = errorType;
   const { status, body: reply } = await callApi('POST', urlPath, payload, headers);
   if (status >= 500) {
