@@ -1,6 +1,5 @@
 using System.Net;
 using Shouldly;
-using Tideway.Server.Hosting;
 
 namespace Tideway.Compat.Tests;
 
@@ -10,9 +9,7 @@ namespace Tideway.Compat.Tests;
 /// </summary>
 public sealed class LambdaEnvironmentLimitTests : IAsyncLifetime
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "tideway-limit-" + Guid.NewGuid().ToString("N"));
-    private TidewayServer _server = null!;
-    private LambdaHttp _lambda = null!;
+    private InProcessLambdaServer _host = null!;
 
     private const string Bootstrap = """
         #!/bin/sh
@@ -24,22 +21,11 @@ public sealed class LambdaEnvironmentLimitTests : IAsyncLifetime
 
         """;
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = new TidewayServer(new TidewayOptions { Port = 0, DataDirectory = _data, FunctionEnvironments = 1 });
-        await _server.StartAsync();
-        _lambda = new LambdaHttp(_server.Endpoint);
-    }
+    public async ValueTask InitializeAsync() => _host = await InProcessLambdaServer.StartAsync("limit", environments: 1);
 
-    public async ValueTask DisposeAsync()
-    {
-        _lambda.Dispose();
-        await _server.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
-    private Task<string> CreateAsync(string prefix) => _lambda.CreateAsync(prefix, new Dictionary<string, object>
+    private Task<string> CreateAsync(string prefix) => _host.Lambda.CreateAsync(prefix, new Dictionary<string, object>
     {
         ["Runtime"] = "provided.al2023",
         ["Role"] = "arn:aws:iam::000000000000:role/lambda",
@@ -53,9 +39,9 @@ public sealed class LambdaEnvironmentLimitTests : IAsyncLifetime
         var first = await CreateAsync("first");
         var second = await CreateAsync("second");
 
-        var (a, payloadA, _) = await _lambda.InvokeAsync(first, "{}");
-        var (b, payloadB, _) = await _lambda.InvokeAsync(second, "{}");
-        var (again, payloadAgain, _) = await _lambda.InvokeAsync(first, "{}");
+        var (a, payloadA, _) = await _host.Lambda.InvokeAsync(first, "{}");
+        var (b, payloadB, _) = await _host.Lambda.InvokeAsync(second, "{}");
+        var (again, payloadAgain, _) = await _host.Lambda.InvokeAsync(first, "{}");
 
         a.StatusCode.ShouldBe(HttpStatusCode.OK);
         payloadA.GetProperty("function").GetString().ShouldBe(first);
@@ -63,6 +49,6 @@ public sealed class LambdaEnvironmentLimitTests : IAsyncLifetime
         payloadB.GetProperty("function").GetString().ShouldBe(second);
         again.StatusCode.ShouldBe(HttpStatusCode.OK);
         payloadAgain.GetProperty("function").GetString().ShouldBe(first);
-        _server.Functions.Environments().ShouldBe(1);
+        _host.Server.Functions.Environments().ShouldBe(1);
     }
 }

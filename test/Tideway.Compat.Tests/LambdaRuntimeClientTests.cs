@@ -1,6 +1,5 @@
 using System.Net;
 using Shouldly;
-using Tideway.Server.Hosting;
 
 namespace Tideway.Compat.Tests;
 
@@ -10,9 +9,7 @@ namespace Tideway.Compat.Tests;
 /// </summary>
 public sealed class LambdaRuntimeClientTests : IAsyncLifetime
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "tideway-runtime-client-" + Guid.NewGuid().ToString("N"));
-    private TidewayServer _server = null!;
-    private LambdaHttp _lambda = null!;
+    private InProcessLambdaServer _host = null!;
 
     private const string Python = """
         def handler(event, context):
@@ -25,27 +22,16 @@ public sealed class LambdaRuntimeClientTests : IAsyncLifetime
 
         """;
 
-    public async ValueTask InitializeAsync()
-    {
-        _server = new TidewayServer(new TidewayOptions { Port = 0, DataDirectory = _data });
-        await _server.StartAsync();
-        _lambda = new LambdaHttp(_server.Endpoint);
-    }
+    public async ValueTask InitializeAsync() => _host = await InProcessLambdaServer.StartAsync("runtime-client");
 
-    public async ValueTask DisposeAsync()
-    {
-        _lambda.Dispose();
-        await _server.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     [Theory]
     [InlineData("python3.12", "handler.py", Python)]
     [InlineData("nodejs20.x", "handler.mjs", Node)]
     public async Task large_events_and_responses_and_many_invocations_go_over_the_runtimes_connection(string runtime, string file, string code)
     {
-        var name = await _lambda.CreateAsync("client", new Dictionary<string, object>
+        var name = await _host.Lambda.CreateAsync("client", new Dictionary<string, object>
         {
             ["Runtime"] = runtime,
             ["Role"] = "arn:aws:iam::000000000000:role/lambda",
@@ -58,7 +44,7 @@ public sealed class LambdaRuntimeClientTests : IAsyncLifetime
         var ids = new HashSet<string>();
         foreach (var payload in payloads)
         {
-            var (response, result, log) = await _lambda.InvokeAsync(name, payload);
+            var (response, result, log) = await _host.Lambda.InvokeAsync(name, payload);
 
             response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
             response.Headers.Contains("X-Amz-Function-Error").ShouldBeFalse(log);
@@ -68,6 +54,6 @@ public sealed class LambdaRuntimeClientTests : IAsyncLifetime
             ids.Add(result.GetProperty("id").GetString()!).ShouldBeTrue();
         }
         // One warm environment served them all.
-        _server.Functions.Environments().ShouldBe(1);
+        _host.Server.Functions.Environments().ShouldBe(1);
     }
 }
