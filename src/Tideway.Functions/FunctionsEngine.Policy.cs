@@ -221,6 +221,10 @@ public sealed partial class FunctionsEngine
         {
             throw InvalidParameter($"The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination={arn})) is invalid.");
         }
+        if (service == "sns")
+        {
+            throw InvalidParameter(NoSns("destination", arn));
+        }
         if (service == "lambda")
         {
             // Another function of this server: it must exist, and may not be the function itself.

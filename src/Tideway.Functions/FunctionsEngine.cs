@@ -266,6 +266,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
                 : $"1 validation error detected: Value '{request.PackageType}' at 'packageType' failed to satisfy constraint: Member must satisfy enum value set: [Image, Zip]");
         }
         CheckConfiguration(request.Runtime, request.Role, request.Handler, request.Description, request.Timeout, request.MemorySize, request.EphemeralStorage?.Size, request.Environment?.Variables, creating: true);
+        CheckDeadLetterTarget(request.DeadLetterConfig?.TargetArn);
         var architecture = CheckArchitectures(request.Architectures);
         if (request.Layers is { Count: > 0 })
         {
@@ -329,6 +330,38 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
             ? architectures[0]
             : throw Validation($"1 validation error detected: Value '[{architectures[0]}]' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]");
     }
+
+    /// <summary>
+    /// DeadLetterConfig.TargetArn: empty (none), or an SQS queue ARN. AWS also takes an SNS topic; Tideway runs no SNS,
+    /// so a topic is refused rather than accepted and never delivered to (docs/compat/lambda.md).
+    /// </summary>
+    private static void CheckDeadLetterTarget(string? arn)
+    {
+        if (string.IsNullOrEmpty(arn))
+        {
+            return;
+        }
+        if (!DeadLetterTargetPattern().IsMatch(arn))
+        {
+            throw Validation($"1 validation error detected: Value '{arn}' at 'deadLetterConfig.targetArn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
+        }
+        var service = arn.Split(':')[2];
+        if (service == "sns")
+        {
+            throw InvalidParameter(NoSns("dead-letter target", arn));
+        }
+        if (service != "sqs" || arn.Split(':') is not { Length: 6 } parts || parts[5].Length == 0)
+        {
+            throw InvalidParameter($"The provided target arn {arn} is invalid: a dead-letter target is an SQS queue (arn:aws:sqs:REGION:ACCOUNT:NAME).");
+        }
+    }
+
+    /// <summary>Why an SNS topic is refused where AWS takes one.</summary>
+    internal static string NoSns(string role, string arn) =>
+        $"Tideway runs no SNS, so the {role} {arn} could never be delivered to: use an SQS queue, an event bus or a function.";
+
+    [GeneratedRegex("^arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*$")]
+    private static partial Regex DeadLetterTargetPattern();
 
     private static void CheckTags(Dictionary<string, string>? tags)
     {
@@ -446,6 +479,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
     {
         var key = Key(scope, functionName, null);
         CheckConfiguration(request.Runtime, request.Role, request.Handler, request.Description, request.Timeout, request.MemorySize, request.EphemeralStorage?.Size, request.Environment?.Variables, creating: false);
+        CheckDeadLetterTarget(request.DeadLetterConfig?.TargetArn);
         if (request.Layers is { Count: > 0 })
         {
             throw InvalidParameter("Layers are not supported by Tideway yet.");

@@ -54,7 +54,7 @@ public sealed class FunctionDestinations(SqsEngine queues) : IAsyncDestinations
                     await Functions.InvokeAsync(scope, destinationArn, null, InvocationType.Event, false, null, record).ConfigureAwait(false);
                     break;
                 default:
-                    // SNS and anything else: nothing here to deliver to.
+                    // Anything else (SNS is refused when the destination is configured): nothing here to deliver to.
                     Interlocked.Increment(ref _failed);
                     break;
             }

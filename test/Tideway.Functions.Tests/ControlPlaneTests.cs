@@ -411,6 +411,26 @@ public sealed class ControlPlaneTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task dead_letter_targets_are_sqs_queues_and_sns_is_refused_where_aws_would_take_it()
+    {
+        const string Topic = "arn:aws:sns:us-east-1:000000000000:alerts";
+        var sns = await Should.ThrowAsync<ServiceException>(() => _engine.CreateFunctionAsync(Scope, Request() with { DeadLetterConfig = new DeadLetterConfig(Topic) }));
+        sns.Code.ShouldBe("InvalidParameterValueException");
+        sns.Message.ShouldContain("Tideway runs no SNS");
+        (await Should.ThrowAsync<ServiceException>(() => _engine.CreateFunctionAsync(Scope, Request() with { DeadLetterConfig = new DeadLetterConfig("not-an-arn") }))).Code.ShouldBe("ValidationException");
+        (await Should.ThrowAsync<ServiceException>(() => _engine.CreateFunctionAsync(Scope, Request() with { DeadLetterConfig = new DeadLetterConfig("arn:aws:s3:::bucket") }))).Code.ShouldBe("InvalidParameterValueException");
+
+        await _engine.CreateFunctionAsync(Scope, Request() with { DeadLetterConfig = new DeadLetterConfig("arn:aws:sqs:us-east-1:000000000000:dlq") });
+        var destination = await Should.ThrowAsync<ServiceException>(() => _engine.PutFunctionEventInvokeConfigAsync(Scope, "f1", null,
+            new EventInvokeConfigRequest(null, null, new DestinationConfig(new OnSuccess(Topic), null)), merge: false));
+        destination.Code.ShouldBe("InvalidParameterValueException");
+        destination.Message.ShouldContain("Tideway runs no SNS");
+        // An empty target clears the dead-letter queue.
+        var cleared = await _engine.UpdateFunctionConfigurationAsync(Scope, "f1", new UpdateFunctionConfigurationRequest { DeadLetterConfig = new DeadLetterConfig(string.Empty) });
+        cleared.DeadLetterConfig.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task an_event_for_a_function_reserved_at_zero_goes_to_its_failure_destination_and_dead_letter_queue()
     {
         const string OnFailure = "arn:aws:sqs:us-east-1:000000000000:failures";

@@ -296,7 +296,10 @@ async function api() {
   assert.ok(put.LastModified instanceof Date && Math.abs(Date.now() - put.LastModified.getTime()) < 600_000, String(put.LastModified));
   assert.equal(put.FunctionArn, `${arn(name)}:$LATEST`);
   assert.equal(put.MaximumRetryAttempts, 0);
-  const topic = `arn:aws:sns:us-east-1:000000000000:done-${suffix}`;
+  // Tideway runs no SNS: a topic is refused where AWS would take it (docs/compat/lambda.md).
+  await assert.rejects(lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: name, DestinationConfig: { OnSuccess: { Destination: `arn:aws:sns:us-east-1:000000000000:done-${suffix}` } } })),
+    (e) => e instanceof InvalidParameterValueException && e.message.startsWith("Tideway runs no SNS"));
+  const topic = `arn:aws:sqs:us-east-1:000000000000:done-${suffix}`;
   const merged = await lambda.send(new UpdateFunctionEventInvokeConfigCommand({ FunctionName: name, MaximumEventAgeInSeconds: 3600, DestinationConfig: { OnSuccess: { Destination: topic } } }));
   assert.deepEqual([merged.MaximumRetryAttempts, merged.MaximumEventAgeInSeconds, merged.DestinationConfig.OnSuccess.Destination], [0, 3600, topic]);
   const fetched = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: name }));
