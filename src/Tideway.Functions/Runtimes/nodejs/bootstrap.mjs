@@ -122,7 +122,9 @@ function exchange(socket, method, urlPath, body, headers) {
     socket.ref();
 
     let text = `${method} ${urlPath} HTTP/1.1\r\nHost: ${hostHeader}\r\n`;
-    for (const [name, value] of Object.entries(headers ?? {})) text += `${name}: ${value}\r\n`;
+    // Header values as printable ASCII: an error type is the user's error name, which may be any text (the
+    // error document in the body keeps it whole); a line break in it would end the header.
+    for (const [name, value] of Object.entries(headers ?? {})) text += `${name}: ${String(value).replace(/[^\x20-\x7e]/g, '?')}\r\n`;
     if (body !== undefined) text += `Content-Length: ${body.length}\r\n`;
     text += '\r\n';
     socket.write(body === undefined ? text : Buffer.concat([Buffer.from(text, 'latin1'), body]));

@@ -50,6 +50,8 @@ class RuntimeApiClient:
 
     def _connect(self):
         sock = socket.create_connection(self._address)
+        # A handler module's socket.setdefaulttimeout() must not end the long poll on /next.
+        sock.settimeout(None)
         # Calls are small and strictly request/response; Nagle would only add delay.
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._sock = sock
@@ -66,7 +68,7 @@ class RuntimeApiClient:
         reused = self._sock is not None
         try:
             return self._send(method, path, body, headers)
-        except (ApiError, OSError):
+        except (ApiError, OSError, ValueError):
             self._close()
             # A kept-alive socket may have been closed by the server while idle;
             # one retry on a fresh connection covers that. A fresh socket failing is fatal.
@@ -79,7 +81,7 @@ class RuntimeApiClient:
             self._connect()
         head = [f"{method} {path} HTTP/1.1\r\nHost: {self._host}\r\n"]
         for name, value in (headers or {}).items():
-            head.append(f"{name}: {value}\r\n")
+            head.append(f"{name}: {_header_value(value)}\r\n")
         if body is not None:
             head.append(f"Content-Length: {len(body)}\r\n")
         head.append("\r\n")
@@ -160,6 +162,12 @@ class RuntimeApiClient:
         if status >= 400:
             # e.g. 413 for an oversized response: the API has recorded its own error.
             _log_line(f"[WARNING] Runtime API {path} returned HTTP {status}: {body[:200].decode('utf-8', 'replace')}")
+
+
+def _header_value(value):
+    """A header value as printable ASCII: an error type is the user's class name, which may be any text
+    (the error document in the body keeps it whole)."""
+    return "".join(ch if " " <= ch <= "~" else "?" for ch in str(value))
 
 
 # --- Serialization -----------------------------------------------------------
