@@ -345,12 +345,12 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         {
             throw Validation($"1 validation error detected: Value '{arn}' at 'deadLetterConfig.targetArn' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()");
         }
-        var service = arn.Split(':')[2];
-        if (service == "sns")
+        var parts = arn.Split(':');
+        if (parts[2] == "sns")
         {
             throw InvalidParameter(NoSns("dead-letter target", arn));
         }
-        if (service != "sqs" || arn.Split(':') is not { Length: 6 } parts || parts[5].Length == 0)
+        if (parts[2] != "sqs" || parts.Length != 6 || parts[5].Length == 0)
         {
             throw InvalidParameter($"The provided target arn {arn} is invalid: a dead-letter target is an SQS queue (arn:aws:sqs:REGION:ACCOUNT:NAME).");
         }
