@@ -52,6 +52,18 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
     }
 
+    /// <summary>Messages whose body is still in memory (for tests: a spilled body leaves once committed).</summary>
+    internal int BodiesInMemory
+    {
+        get
+        {
+            lock (_index.Gate)
+            {
+                return _index.CountBodiesInMemory();
+            }
+        }
+    }
+
     public override async ValueTask<IReadOnlyList<StoredMessage>> ClaimAsync(long queueId, ClaimRequest request)
     {
         var claimed = await base.ClaimAsync(queueId, request).ConfigureAwait(false);

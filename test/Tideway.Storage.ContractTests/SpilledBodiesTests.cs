@@ -24,7 +24,9 @@ public sealed class SpilledBodiesSqliteQueueStoreContract : QueueStoreContract
         string[] bodies = ["é", new string('x', 40_000), "日本語 🌊", "z"];
         await Queues.SendAsync(queue.Id, [.. bodies.Select(b => Message(b))], T0, 0);
 
+        // Dropped on the writer's thread once committed, before the send returned.
         ((SqliteQueueStore)Queues).HeldBodyBytes.ShouldBe(0);
+        ((SqliteQueueStore)Queues).BodiesInMemory.ShouldBe(0);
         var claimed = await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0, 30_000, 86_400_000));
         claimed.Select(m => m.Body).ShouldBe(bodies);
         // The messages left in the queue still have no body in memory: a second receive reads it again.
@@ -60,6 +62,7 @@ public sealed class BodyBudgetTests : IAsyncDisposable
         var (queues, queue) = await OpenAsync(2 * Size("aaaa"));
         await queues.SendAsync(queue, [Message("aaaa"), Message("bbbb"), Message("cccc")], T0, 0);
         queues.HeldBodyBytes.ShouldBe(2 * Size("aaaa"));
+        queues.BodiesInMemory.ShouldBe(2);
 
         var claimed = await queues.ClaimAsync(queue, new ClaimRequest(3, T0, 30_000, 86_400_000));
         claimed.Select(m => m.Body).ShouldBe(["aaaa", "bbbb", "cccc"]);
@@ -86,6 +89,7 @@ public sealed class BodyBudgetTests : IAsyncDisposable
         _store = SqliteStore.Open(_directory.Path, T0 + 1, SqliteDurability.Process, Size("aaaa"));
         queues = (SqliteQueueStore)_store.Queues;
         queues.HeldBodyBytes.ShouldBe(Size("aaaa"));
+        queues.BodiesInMemory.ShouldBe(1);
         var claimed = await queues.ClaimAsync(queue, new ClaimRequest(10, T0 + 1, 30_000, 86_400_000));
         claimed.Select(m => m.Body).ShouldBe(["aaaa", "bbbb", "cccc"]);
     }

@@ -40,6 +40,20 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     /// <summary>Bytes of bodies held in memory and counted in the budget.</summary>
     public long HeldBodyBytes => _heldBodyBytes;
 
+    /// <summary>How many messages still have their body in memory, counted or not (for tests: a spilled body must leave).</summary>
+    public int CountBodiesInMemory()
+    {
+        var count = 0;
+        foreach (var state in _queues.Values)
+        {
+            foreach (var message in state.Messages.Values)
+            {
+                count += message.HasBody ? 1 : 0;
+            }
+        }
+        return count;
+    }
+
     public void Restore(StoredMessage message)
     {
         if (!_queues.TryGetValue(message.QueueId, out var state))
