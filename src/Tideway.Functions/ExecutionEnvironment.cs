@@ -122,6 +122,17 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         }
     }
 
+    /// <summary>
+    /// The shell that starts a runtime (<c>sh -c Launcher sh FIFO CGROUP COMMAND...</c>): it joins the environment's
+    /// memory cgroup (when there is one), points stdout and stderr at the FIFO, then replaces itself with the runtime.
+    /// </summary>
+    /// <remarks>
+    /// The FIFO is opened read-write (<c>1&lt;&gt;</c>), which never blocks. A write-only open waits for a reader: a
+    /// server killed between starting the shell and the shell's open left the shell waiting for ever, holding the
+    /// server's own stdout and stderr, which it inherited (whoever read the server's output never saw it end).
+    /// </remarks>
+    internal const string Launcher = "o=$1; c=$2; shift 2; if [ -n \"$c\" ]; then echo $$ > \"$c/cgroup.procs\"; fi; exec \"$@\" 1<>\"$o\" 2>&1";
+
     private void StartProcess(Invocation first)
     {
         _assigned = first;
@@ -146,10 +157,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         var spec = Runtimes.Find(_function.Runtime) ?? throw new InvalidOperationException($"The runtime {_function.Runtime} is not supported.");
         _cgroup = MemoryLimits.Create(Path.GetFileName(_folder), _function.MemorySize);
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, WorkingDirectory = _function.CodeFolder };
-        // The shell joins the environment's memory cgroup (when there is one), points stdout and stderr at the
-        // FIFO, then replaces itself with the runtime.
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("o=$1; c=$2; shift 2; if [ -n \"$c\" ]; then echo $$ > \"$c/cgroup.procs\"; fi; exec \"$@\" >\"$o\" 2>&1");
+        start.ArgumentList.Add(Launcher);
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(fifo);
         start.ArgumentList.Add(_cgroup ?? string.Empty);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Shouldly;
 
 namespace Tideway.Compat.Tests;
 
@@ -84,11 +85,14 @@ public sealed class ServerProcess : IAsyncDisposable
         return new ServerProcess(process, endpoint, output);
     }
 
-    /// <summary>SIGKILL: no chance to flush anything.</summary>
+    /// <summary>
+    /// SIGKILL: no chance to flush anything. Its environments are left running, as a crash leaves them: the wait is
+    /// bounded, because one that inherited the server's output would hold it open (waiting for its end hung the tests).
+    /// </summary>
     public void Kill()
     {
         _process.Kill(entireProcessTree: false);
-        _process.WaitForExit();
+        _process.WaitForExit(TimeSpan.FromSeconds(30)).ShouldBeTrue("tideway serve did not end after SIGKILL");
     }
 
     /// <summary>SIGTERM, then waits for the exit; returns the exit code.</summary>
@@ -107,7 +111,7 @@ public sealed class ServerProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill();
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
         _process.Dispose();
     }
