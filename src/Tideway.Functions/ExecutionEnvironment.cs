@@ -32,6 +32,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private readonly IFunctionLogs _logs;
     private readonly Action<ExecutionEnvironment> _released;
     private readonly object _gate = new();
+    private readonly long _id;
     private readonly string _folder;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private IRuntimeLease? _lease;
@@ -67,8 +68,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         _time = time;
         _logs = logs;
         _released = released;
-        var id = Interlocked.Increment(ref _nextEnvironmentId);
-        _folder = Path.Combine(options.RuntimeRoot, "env", id.ToString(CultureInfo.InvariantCulture));
+        _id = Interlocked.Increment(ref _nextEnvironmentId);
+        _folder = Path.Combine(options.RuntimeRoot, "env", _id.ToString(CultureInfo.InvariantCulture));
         var now = time.GetUtcNow();
         IdleSince = time.GetTimestamp();
         LogStream = $"{now:yyyy'/'MM'/'dd}/[$LATEST]{Guid.NewGuid():N}";
@@ -138,6 +139,11 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         _assigned = first;
         var tmp = Path.Combine(_folder, "tmp");
         Directory.CreateDirectory(tmp);
+        var users = _options.Users;
+        if (users is not null && OperatingSystem.IsLinux())
+        {
+            FunctionUsers.Prepare(_function.CodeFolder, _folder, tmp, FunctionUsers.UidOf(_id));
+        }
         var fifo = Path.Combine(_folder, "output");
         if (MakeFifo(fifo, Convert.ToUInt32("600", 8)) != 0)
         {
@@ -162,20 +168,28 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(fifo);
         start.ArgumentList.Add(_cgroup ?? string.Empty);
+        if (users is not null)
+        {
+            foreach (var argument in users.SwitchTo(FunctionUsers.UidOf(_id)))
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        var runtimeFolder = users?.RuntimeFolder ?? Runtimes.Folder;
         if (spec.Interpreter is null)
         {
             start.ArgumentList.Add(Path.Combine(_function.CodeFolder, "bootstrap"));
         }
         else
         {
-            start.ArgumentList.Add(Runtimes.InterpreterPath(spec) ?? throw new InvalidOperationException(Runtimes.Unavailable(spec.Name)));
+            start.ArgumentList.Add(Runtimes.InterpreterPath(spec, users is not null) ?? throw new InvalidOperationException(Runtimes.Unavailable(spec.Name, users is not null)));
             if (spec.Interpreter == "python3")
             {
                 start.ArgumentList.Add("-u");
             }
-            start.ArgumentList.Add(Path.Combine(Runtimes.Folder, spec.Bootstrap!));
+            start.ArgumentList.Add(Path.Combine(runtimeFolder, spec.Bootstrap!));
         }
-        SetEnvironment(start.Environment, tmp, spec);
+        SetEnvironment(start.Environment, tmp, runtimeFolder);
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited();
         // Timers first: the process may exit (and Close run) before Start returns.
@@ -195,7 +209,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         }
     }
 
-    private void SetEnvironment(IDictionary<string, string?> environment, string tmp, RuntimeSpec spec)
+    private void SetEnvironment(IDictionary<string, string?> environment, string tmp, string runtimeFolder)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
         environment.Clear();
@@ -208,7 +222,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         environment["TZ"] = ":UTC";
         environment["TMPDIR"] = tmp;
         environment["LAMBDA_TASK_ROOT"] = _function.CodeFolder;
-        environment["LAMBDA_RUNTIME_DIR"] = Runtimes.Folder;
+        environment["LAMBDA_RUNTIME_DIR"] = runtimeFolder;
         environment["_HANDLER"] = _function.Handler;
         environment["AWS_LAMBDA_RUNTIME_API"] = _lease!.Address;
         environment["AWS_LAMBDA_FUNCTION_NAME"] = _function.Name;
@@ -219,7 +233,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         environment["AWS_LAMBDA_LOG_STREAM_NAME"] = LogStream;
         environment["AWS_REGION"] = _function.Region;
         environment["AWS_DEFAULT_REGION"] = _function.Region;
-        environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + spec.Name;
+        environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + _function.Runtime;
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -45,6 +45,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         _time = time;
         _logs = logs;
         _code = new CodePackages(options.RuntimeRoot);
+        options.Users = options.SeparateUsers && OperatingSystem.IsLinux() ? FunctionUsers.Detect(options.RuntimeRoot) : null;
         foreach (var record in store.Functions())
         {
             _functions[(record.Account, record.Region, record.Name)] = JsonSerializer.Deserialize(record.Document, FunctionJsonContext.Default.FunctionDocument) ?? new FunctionDocument();
@@ -144,7 +145,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
 
     // ------------------------------------------------------------------ configuration
 
-    private static void CheckConfiguration(string? runtime, string? role, string? handler, string? description, int? timeout, int? memorySize, int? ephemeral, Dictionary<string, string>? variables, bool creating)
+    private void CheckConfiguration(string? runtime, string? role, string? handler, string? description, int? timeout, int? memorySize, int? ephemeral, Dictionary<string, string>? variables, bool creating)
     {
         if (creating && string.IsNullOrEmpty(role))
         {
@@ -164,7 +165,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
             {
                 throw InvalidParameter($"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [{string.Join(", ", Runtimes.AwsRuntimes)}] or be a valid ARN");
             }
-            if (Runtimes.Unavailable(runtime) is { } why)
+            if (Runtimes.Unavailable(runtime, forOthers: _options.Users is not null) is { } why)
             {
                 throw InvalidParameter(why);
             }

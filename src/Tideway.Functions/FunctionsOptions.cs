@@ -18,6 +18,12 @@ public sealed class FunctionsOptions
     /// <summary>The account's concurrent executions (AWS's default quota: 1,000).</summary>
     public int ConcurrentExecutions { get; init; } = 1000;
 
+    /// <summary>Environments run as users of their own when the server can switch users (root); see <see cref="FunctionUsers"/>.</summary>
+    public bool SeparateUsers { get; init; } = true;
+
+    /// <summary>How environments get their users (set by the engine; null: they run as the server's user).</summary>
+    internal FunctionUsers? Users { get; set; }
+
     /// <summary>The base URL of the server, for GetFunction's code location.</summary>
     public string Endpoint { get; set; } = "http://127.0.0.1:4566";
 }

@@ -43,8 +43,10 @@ internal static class Runtimes
         ["dotnet10"] = new("dotnet10", "dotnet", DotnetHost),
     };
 
-    // The .NET runtime client is a program of ours built beside this assembly (not in the Runtimes folder).
-    private const string DotnetHost = "../Tideway.Functions.DotnetHost.dll";
+    /// <summary>The .NET runtime client: a program of ours built beside this assembly (not in the Runtimes folder).</summary>
+    public const string DotnetHostName = "Tideway.Functions.DotnetHost";
+
+    private const string DotnetHost = "../" + DotnetHostName + ".dll";
 
     private static readonly Lazy<string?> Node = new(() => Locate("node", "-e", "process.stdout.write(process.execPath)"));
     private static readonly Lazy<string?> Python = new(() => Locate("python3", "-c", "import sys; sys.stdout.write(sys.executable)"));
@@ -55,33 +57,75 @@ internal static class Runtimes
     /// <summary>The spec of a runtime this build runs, or null.</summary>
     public static RuntimeSpec? Find(string runtime) => Supported.GetValueOrDefault(runtime);
 
-    /// <summary>The real path of a runtime's interpreter, or null when the machine lacks it.</summary>
-    public static string? InterpreterPath(RuntimeSpec spec) => spec.Interpreter switch
+    /// <summary>
+    /// The real path of a runtime's interpreter, or null when the machine lacks it. <paramref name="forOthers"/>: one
+    /// that a user other than the server's may run (environments with users of their own), else null.
+    /// </summary>
+    public static string? InterpreterPath(RuntimeSpec spec, bool forOthers = false) => spec.Interpreter switch
     {
         null => null,
-        "node" => Node.Value,
-        "dotnet" => Dotnet.Value,
-        _ => Python.Value,
+        "node" => forOthers ? NodeForOthers.Value : Node.Value,
+        "dotnet" => forOthers ? DotnetForOthers.Value : Dotnet.Value,
+        _ => forOthers ? PythonForOthers.Value : Python.Value,
     };
+
+    // The interpreter found, when others may run it; else the first of that name on the PATH that they may (a pyenv
+    // Python under /root is passed over for the system's).
+    private static string? ForOthers(string? found, string command)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return found;
+        }
+        if (found is not null && FunctionUsers.OpenToOthers(found))
+        {
+            return found;
+        }
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, command);
+            try
+            {
+                if (File.Exists(candidate) && (File.ResolveLinkTarget(candidate, returnFinalTarget: true)?.FullName ?? candidate) is var real && FunctionUsers.OpenToOthers(real))
+                {
+                    return real;
+                }
+            }
+            catch (IOException)
+            {
+                // An unreadable link: the next folder.
+            }
+        }
+        return null;
+    }
 
     // The dotnet host running this server when there is one (its runtimes are those the functions get), else the PATH's.
     private static readonly Lazy<string?> Dotnet = new(() =>
         Environment.ProcessPath is { } self && Path.GetFileName(self) == "dotnet" ? self : OnPath("dotnet"));
 
-    private static string? OnPath(string command) =>
+    private static readonly Lazy<string?> NodeForOthers = new(() => ForOthers(Node.Value, "node"));
+    private static readonly Lazy<string?> PythonForOthers = new(() => ForOthers(Python.Value, "python3"));
+    private static readonly Lazy<string?> DotnetForOthers = new(() => ForOthers(Dotnet.Value, "dotnet"));
+
+    /// <summary>The first <paramref name="command"/> on the server's PATH, or null.</summary>
+    public static string? OnPath(string command) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, command)).FirstOrDefault(File.Exists);
 
-    /// <summary>Why a runtime cannot be used on this machine, or null when it can.</summary>
-    public static string? Unavailable(string runtime)
+    /// <summary>Why a runtime cannot be used on this machine, or null when it can (<paramref name="forOthers"/> as for <see cref="InterpreterPath"/>).</summary>
+    public static string? Unavailable(string runtime, bool forOthers = false)
     {
         if (Find(runtime) is not { } spec)
         {
             return $"The runtime parameter of {runtime} is not supported by Tideway. Supported runtimes: {string.Join(", ", Supported.Keys)}.";
         }
-        return spec.Interpreter is not null && InterpreterPath(spec) is null
-            ? $"The runtime {runtime} needs `{spec.Interpreter}` on the PATH of the Tideway server, and this machine has none."
-            : null;
+        if (spec.Interpreter is null || InterpreterPath(spec, forOthers) is not null)
+        {
+            return null;
+        }
+        return forOthers && InterpreterPath(spec) is not null
+            ? $"The runtime {runtime} needs `{spec.Interpreter}`, and the one on the PATH of the Tideway server cannot be run by the functions' own users (a folder above it is closed to other users)."
+            : $"The runtime {runtime} needs `{spec.Interpreter}` on the PATH of the Tideway server, and this machine has none.";
     }
 
     private static string? Locate(string command, string flag, string script)

@@ -80,6 +80,18 @@ public sealed class SqliteStore : ITidewayStore
     internal static SqliteStore Open(string directory, long now, SqliteDurability durability, long bodyBudgetBytes)
     {
         Directory.CreateDirectory(directory);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Owner-only: the database holds every message and event, and functions may run as other users of the machine.
+            try
+            {
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // A folder of another user that this one may write to: its owner decides who reads it.
+            }
+        }
         var path = System.IO.Path.GetFullPath(System.IO.Path.Combine(directory, "tideway.db"));
         var builder = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
         var connection = new SqliteConnection(builder.ToString());

@@ -11,27 +11,13 @@ public sealed class LambdaEnvironmentLimitTests : IAsyncLifetime
 {
     private InProcessLambdaServer _host = null!;
 
-    private const string Bootstrap = """
-        #!/bin/sh
-        api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
-        while true; do
-          id="$(curl -sSf -o "$TMPDIR/event" -w '%header{lambda-runtime-aws-request-id}' "$api/next")" || exit 1
-          curl -sSf -o /dev/null -X POST --data-binary "{\"function\":\"$AWS_LAMBDA_FUNCTION_NAME\"}" "$api/$id/response" || exit 1
-        done
-
-        """;
+    private static readonly string Bootstrap = LambdaHttp.ShellBootstrap("""  printf '{"function":"%s"}' "$AWS_LAMBDA_FUNCTION_NAME" > "$TMPDIR/out" """);
 
     public async ValueTask InitializeAsync() => _host = await InProcessLambdaServer.StartAsync("limit", environments: 1);
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
 
-    private Task<string> CreateAsync(string prefix) => _host.Lambda.CreateAsync(prefix, new Dictionary<string, object>
-    {
-        ["Runtime"] = "provided.al2023",
-        ["Role"] = "arn:aws:iam::000000000000:role/lambda",
-        ["Handler"] = "x",
-        ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
-    });
+    private Task<string> CreateAsync(string prefix) => _host.CreateBootstrapFunctionAsync(prefix, Bootstrap);
 
     [Fact]
     public async Task an_idle_environment_of_another_function_gives_its_address_up()

@@ -15,6 +15,21 @@ internal sealed class LambdaHttp(string endpoint) : IDisposable
     /// <summary>A provided-runtime package holding only an executable <c>bootstrap</c>, base64 for Code.ZipFile.</summary>
     public static string BootstrapPackage(string bootstrap) => Package("bootstrap", bootstrap);
 
+    /// <summary>
+    /// A shell bootstrap (sh and curl) that runs <paramref name="body"/> for each invocation: the event is in
+    /// <c>$TMPDIR/event</c>, and what the body writes to <c>$TMPDIR/out</c> is the response.
+    /// </summary>
+    public static string ShellBootstrap(string body) => $$"""
+        #!/bin/sh
+        api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
+        while true; do
+          id="$(curl -sSf -o "$TMPDIR/event" -w '%header{lambda-runtime-aws-request-id}' "$api/next")" || exit 1
+        {{body}}
+          curl -sSf -o /dev/null -X POST --data-binary @"$TMPDIR/out" "$api/$id/response" || exit 1
+        done
+
+        """;
+
     /// <summary>A package holding one executable file, base64 for Code.ZipFile.</summary>
     public static string Package(string fileName, string content)
     {

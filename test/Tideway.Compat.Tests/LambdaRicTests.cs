@@ -11,7 +11,8 @@ namespace Tideway.Compat.Tests;
 /// </summary>
 public sealed class LambdaRicTests(ServerFixture server) : IDisposable
 {
-    private const string Bootstrap = "#!/bin/sh\ncd \"$LAMBDA_TASK_ROOT\" || exit 1\nexec node \"$RIC_DIR/node_modules/aws-lambda-ric/bin/index.mjs\" \"$_HANDLER\"\n";
+    // The ric travels in the package, as users deploy it (and an environment's user may not reach the repository).
+    private const string Bootstrap = "#!/bin/sh\ncd \"$LAMBDA_TASK_ROOT\" || exit 1\nexec node \"$LAMBDA_TASK_ROOT/node_modules/aws-lambda-ric/bin/index.mjs\" \"$_HANDLER\"\n";
 
     private const string Handlers = """
         console.log("init: index.mjs loaded");
@@ -30,6 +31,8 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
 
     private static string RicDirectory => Path.Combine(ExternalClient.RepositoryRoot(), "test", "Tideway.Compat.Tests", "ric");
 
+    private static readonly Lazy<string> ZipFile = new(() => Convert.ToBase64String(Package()));
+
     private static byte[] Package()
     {
         using var buffer = new MemoryStream();
@@ -41,6 +44,12 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
                 entry.ExternalAttributes = mode << 16;
                 using var writer = new StreamWriter(entry.Open());
                 writer.Write(content);
+            }
+            var ric = Path.Combine(RicDirectory, "node_modules", "aws-lambda-ric");
+            foreach (var file in Directory.GetFiles(ric, "*", SearchOption.AllDirectories))
+            {
+                var entry = archive.CreateEntryFromFile(file, "node_modules/aws-lambda-ric/" + Path.GetRelativePath(ric, file).Replace('\\', '/'), CompressionLevel.Fastest);
+                entry.ExternalAttributes = 0b110_100_100 << 16;
             }
         }
         return buffer.ToArray();
@@ -56,8 +65,7 @@ public sealed class LambdaRicTests(ServerFixture server) : IDisposable
             ["Handler"] = handler,
             ["Timeout"] = 30,
             ["MemorySize"] = 256,
-            ["Environment"] = new Dictionary<string, object> { ["Variables"] = new Dictionary<string, string> { ["RIC_DIR"] = RicDirectory } },
-            ["Code"] = new Dictionary<string, object> { ["ZipFile"] = Convert.ToBase64String(Package()) },
+            ["Code"] = new Dictionary<string, object> { ["ZipFile"] = ZipFile.Value },
         });
     }
 

@@ -74,3 +74,33 @@ public sealed class LauncherTests : IDisposable
         (await LaunchAsync(_fifo)).ShouldBe(0, "the launcher waited for a reader of the FIFO");
     }
 }
+
+/// <summary>Whether a user that is neither owner nor group may run a file (how interpreters are chosen for environments with users of their own).</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class OpenToOthersTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "tideway-open-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private const UnixFileMode Open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+    private const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    [Theory]
+    [InlineData(Open, Open, true)]
+    [InlineData(Owner, Open, false)]
+    [InlineData(Open, Owner, false)]
+    [InlineData(Open, Open & ~UnixFileMode.OtherRead, false)]
+    public void a_file_is_open_to_others_when_it_and_every_folder_above_it_are(UnixFileMode folder, UnixFileMode file, bool open)
+    {
+        var inner = Path.Combine(_folder, "bin");
+        Directory.CreateDirectory(inner);
+        var program = Path.Combine(inner, "python3");
+        File.WriteAllText(program, "#!/bin/sh\n");
+        File.SetUnixFileMode(program, file);
+        File.SetUnixFileMode(_folder, folder);
+
+        FunctionUsers.OpenToOthers(program).ShouldBe(open);
+        FunctionUsers.OpenToOthers(Path.Combine(inner, "missing")).ShouldBeFalse();
+    }
+}

@@ -81,7 +81,7 @@ public sealed class TidewayServer : IAsyncDisposable
         _logs = new LogsEngine(_store.Logs, _time);
         var authenticator = new Authenticator(_options.Credentials, _time);
         // Code and environment folders live outside the data directory (owner-only), and no path to the data directory is
-        // given to functions. They run as the server's user, though: they are not isolated from it (docs/compat/lambda.md).
+        // given to functions. A root server runs them as users of their own (ADR 0007); others run them as their own user.
         _runtimeRoot = Path.Combine(Path.GetTempPath(), $"tideway-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
         if (!OperatingSystem.IsWindows())
         {

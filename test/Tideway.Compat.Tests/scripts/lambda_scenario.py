@@ -70,7 +70,11 @@ def arn(name):
 def package(source=HANDLER):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("app.py", source)
+        # Readable by all (writestr's default is 0600): Lambda runs the code as another user, and so does Tideway as root.
+        entry = zipfile.ZipInfo("app.py")
+        entry.external_attr = 0o644 << 16
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(entry, source)
     return buffer.getvalue()
 
 

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Text.Json;
+using Shouldly;
+
+namespace Tideway.Compat.Tests;
+
+/// <summary>
+/// A server run as root runs each execution environment as a user of its own (real processes, real users): a
+/// function cannot read the server's data directory, the server's process, or another environment's
+/// temporary folder, and it has no supplementary groups.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LambdaUserTests : IAsyncLifetime
+{
+    private InProcessLambdaServer _host = null!;
+
+    // Tries to read the file named by the event, writes a secret into its own temporary folder, and answers with
+    // its ids, whether the read worked, and where that folder is.
+    private static readonly string Bootstrap = LambdaHttp.ShellBootstrap("""
+          target="$(tr -d '"' < "$TMPDIR/event")"
+          if cat "$target" > /dev/null 2>&1; then read=yes; else read=no; fi
+          echo secret > "$TMPDIR/secret"
+          printf '{"uid":%s,"gid":%s,"groups":"%s","read":"%s","tmp":"%s"}' "$(id -u)" "$(id -g)" "$(id -G)" "$read" "$TMPDIR" > "$TMPDIR/out"
+        """);
+
+    public async ValueTask InitializeAsync() => _host = await InProcessLambdaServer.StartAsync("users");
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private Task<string> CreateAsync(string name) => _host.CreateBootstrapFunctionAsync(name, Bootstrap);
+
+    private async Task<JsonElement> ReadAsync(string function, string path)
+    {
+        var (response, result, log) = await _host.Lambda.InvokeAsync(function, JsonSerializer.Serialize(path));
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
+        response.Headers.Contains("X-Amz-Function-Error").ShouldBeFalse(log);
+        return result;
+    }
+
+    [Fact]
+    public async Task an_environment_runs_as_its_own_user_and_reads_neither_the_server_nor_another_environment()
+    {
+        // The data directory is owner-only whoever runs the server.
+        (File.GetUnixFileMode(_host.DataDirectory) & (UnixFileMode.GroupRead | UnixFileMode.OtherRead | UnixFileMode.OtherExecute)).ShouldBe(UnixFileMode.None);
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Only a server run as root can switch users; others run functions as their own user (docs/compat/lambda.md).");
+        }
+        var first = await CreateAsync("first");
+        var second = await CreateAsync("second");
+
+        // A file the function may read: its own bootstrap (positive control for the reads below).
+        var own = await ReadAsync(first, "bootstrap");
+        own.GetProperty("read").GetString().ShouldBe("yes");
+        var uid = own.GetProperty("uid").GetInt64();
+        uid.ShouldBeGreaterThanOrEqualTo(1_900_000_000);
+        own.GetProperty("gid").GetInt64().ShouldBe(uid);
+        own.GetProperty("groups").GetString().ShouldBe(uid.ToString(System.Globalization.CultureInfo.InvariantCulture), "no supplementary groups");
+        var secret = Path.Combine(own.GetProperty("tmp").GetString()!, "secret");
+        (await ReadAsync(first, secret)).GetProperty("read").GetString().ShouldBe("yes");
+
+        // The server's database, the server process's environment, and the other environment's temporary folder.
+        (await ReadAsync(first, Path.Combine(_host.DataDirectory, "tideway.db"))).GetProperty("read").GetString().ShouldBe("no");
+        (await ReadAsync(first, $"/proc/{Environment.ProcessId}/environ")).GetProperty("read").GetString().ShouldBe("no");
+        var other = await ReadAsync(second, secret);
+        other.GetProperty("read").GetString().ShouldBe("no");
+        other.GetProperty("uid").GetInt64().ShouldNotBe(uid);
+    }
+}
