@@ -33,6 +33,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private readonly Action<ExecutionEnvironment> _released;
     private readonly object _gate = new();
     private readonly long _id;
+    // The environment's own user when the server switches users (0: it runs as the server's user).
+    private uint _uid;
     private readonly string _folder;
     private readonly long _startedAt = Stopwatch.GetTimestamp();
     private IRuntimeLease? _lease;
@@ -142,7 +144,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         var users = _options.Users;
         if (users is not null && OperatingSystem.IsLinux())
         {
-            FunctionUsers.Prepare(_function.CodeFolder, _folder, tmp, FunctionUsers.UidOf(_id));
+            _uid = users.UidOf(_id);
+            FunctionUsers.Prepare(_function.CodeFolder, _folder, tmp, _uid);
         }
         var fifo = Path.Combine(_folder, "output");
         if (MakeFifo(fifo, Convert.ToUInt32("600", 8)) != 0)
@@ -170,7 +173,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         start.ArgumentList.Add(_cgroup ?? string.Empty);
         if (users is not null)
         {
-            foreach (var argument in users.SwitchTo(FunctionUsers.UidOf(_id)))
+            foreach (var argument in users.SwitchTo(_uid))
             {
                 start.ArgumentList.Add(argument);
             }
@@ -234,6 +237,11 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         environment["AWS_REGION"] = _function.Region;
         environment["AWS_DEFAULT_REGION"] = _function.Region;
         environment["AWS_EXECUTION_ENV"] = "AWS_Lambda_" + _function.Runtime;
+        if (_uid != 0)
+        {
+            // The environment's user has no account, so no home folder to look up (Node's os.homedir() would throw).
+            environment["HOME"] = tmp;
+        }
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -735,6 +743,10 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         _lease?.Dispose();
         try
         {
+            if (_uid != 0)
+            {
+                _options.Users!.Clean(Path.Combine(_folder, "tmp"), _uid);
+            }
             Directory.Delete(_folder, recursive: true);
         }
         catch (IOException)

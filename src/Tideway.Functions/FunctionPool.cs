@@ -191,7 +191,7 @@ internal sealed class FunctionPool(FunctionInstance instance, FunctionsOptions o
     }
 
     /// <summary>Stops every environment now (shutdown, DeleteFunction).</summary>
-    public void StopAll()
+    public IEnumerable<Task> StopAll()
     {
         List<ExecutionEnvironment> all;
         lock (_gate)
@@ -204,5 +204,6 @@ internal sealed class FunctionPool(FunctionInstance instance, FunctionsOptions o
         {
             environment.Stop();
         }
+        return all.Select(e => e.Closed);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
@@ -19,16 +20,26 @@ namespace Tideway.Functions;
 /// </remarks>
 internal sealed class FunctionUsers
 {
-    /// <summary>The first user id given to environments (far above the ids of accounts and of subordinate id ranges).</summary>
+    /// <summary>The first user id of the range environments take their ids from (far above the ids of accounts and of subordinate id ranges).</summary>
     public const uint FirstUid = 1_900_000_000;
 
-    /// <summary>How many distinct ids are cycled through.</summary>
-    public const uint Ids = 100_000_000;
+    /// <summary>Ids per block: a server takes one block, in which no process runs when it starts.</summary>
+    public const uint BlockIds = 100_000;
 
-    private FunctionUsers(string setpriv, string runtimeFolder)
+    /// <summary>Blocks in the range (it ends below 3,800,000,000).</summary>
+    public const uint Blocks = 19_000;
+
+    private readonly uint _firstUid;
+    private readonly string[] _prefix;
+
+    private FunctionUsers(string setpriv, string? setsid, string runtimeFolder, uint firstUid)
     {
         Setpriv = setpriv;
         RuntimeFolder = runtimeFolder;
+        _firstUid = firstUid;
+        // With a controlling terminal, each environment starts a session of its own: a process of another user must
+        // not open the terminal of the root that started the server (and type into it).
+        _prefix = setsid is null ? [] : [setsid];
     }
 
     /// <summary>The <c>setpriv</c> program that switches the user.</summary>
@@ -37,8 +48,19 @@ internal sealed class FunctionUsers
     /// <summary>The copy of our Runtimes folder that every environment user can read.</summary>
     public string RuntimeFolder { get; }
 
-    /// <summary>The user (and group) id of an environment.</summary>
-    public static uint UidOf(long environmentId) => FirstUid + (uint)(environmentId % Ids);
+    /// <summary>The user (and group) id of an environment: in this server's block, skipping ids the machine has an account for.</summary>
+    public uint UidOf(long environmentId)
+    {
+        for (var i = 0L; i < BlockIds; i++)
+        {
+            var uid = _firstUid + (uint)((environmentId + i) % BlockIds);
+            if (GetPasswordEntry(uid) == IntPtr.Zero)
+            {
+                return uid;
+            }
+        }
+        throw new InvalidOperationException("Every user id of the server's block belongs to an account of the machine.");
+    }
 
     /// <summary>Separate users when the server runs as root on Linux and <c>setpriv</c> is there; null otherwise.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -47,6 +69,11 @@ internal sealed class FunctionUsers
         if (GetEffectiveUid() != 0 || Runtimes.OnPath("setpriv") is not { } setpriv)
         {
             return null;
+        }
+        string? setsid = null;
+        if (HasControllingTerminal())
+        {
+            setsid = Runtimes.OnPath("setsid") ?? throw new InvalidOperationException("Functions run as users of their own need `setsid` when the server has a terminal.");
         }
         // Others may pass through the root (code and environment folders are below it) but not list it.
         Directory.CreateDirectory(runtimeRoot);
@@ -62,7 +89,93 @@ internal sealed class FunctionUsers
                 CopyFile(file, Path.Combine(copy, Path.GetFileName(file)));
             }
         }
-        return new FunctionUsers(setpriv, Path.Combine(copy, "Runtimes"));
+        return new FunctionUsers(setpriv, setsid, Path.Combine(copy, "Runtimes"), FreeBlock());
+    }
+
+    // A random block in which no process runs now: another server's, or what a killed server left running.
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static uint FreeBlock()
+    {
+        var used = new HashSet<uint>();
+        foreach (var folder in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(folder), NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                continue;
+            }
+            try
+            {
+                foreach (var line in File.ReadLines(Path.Combine(folder, "status")))
+                {
+                    if (line.StartsWith("Uid:", StringComparison.Ordinal))
+                    {
+                        var real = line.AsSpan(4).Trim();
+                        var end = real.IndexOfAny(' ', '\t');
+                        if (uint.TryParse(end < 0 ? real : real[..end], NumberStyles.None, CultureInfo.InvariantCulture, out var uid) && uid >= FirstUid)
+                        {
+                            used.Add((uid - FirstUid) / BlockIds);
+                        }
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The process ended meanwhile.
+            }
+        }
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var block = (uint)Random.Shared.Next((int)Blocks);
+            if (!used.Contains(block))
+            {
+                return FirstUid + block * BlockIds;
+            }
+        }
+        throw new InvalidOperationException("No free block of user ids for the functions' users.");
+    }
+
+    private static bool HasControllingTerminal()
+    {
+        var fd = Open("/dev/tty", OpenReadWrite | OpenNoControllingTerminal | OpenCloseOnExec);
+        if (fd < 0)
+        {
+            return false;
+        }
+        _ = CloseDescriptor(fd);
+        return true;
+    }
+
+    /// <summary>
+    /// Ends every process of an environment's user, then empties its temporary folder as that user: root never walks
+    /// a folder whose entries the function could swap for links while root deletes them.
+    /// </summary>
+    public void Clean(string tmp, uint uid)
+    {
+        if (!Directory.Exists(tmp))
+        {
+            return;
+        }
+        var start = new ProcessStartInfo(Setpriv) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var argument in (string[])[.. Switch(uid), "/bin/sh", "-c", "kill -KILL -1 2>/dev/null; find \"$1\" -mindepth 1 -delete 2>/dev/null; exit 0", "sh", tmp])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        try
+        {
+            using var process = Process.Start(start)!;
+            process.StandardInput.Close();
+            _ = process.StandardOutput.ReadToEndAsync();
+            _ = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                process.Kill();
+            }
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // setpriv is gone: the folder stays behind (it is removed with the runtime root when that is safe).
+        }
     }
 
     private const UnixFileMode PassThrough = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
@@ -85,14 +198,20 @@ internal sealed class FunctionUsers
     }
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    // Copied once per runtime root: a second engine on the same root (a restart in tests) must not truncate files
+    // that running environments have open.
     private static void CopyFile(string from, string to)
     {
-        File.Copy(from, to, overwrite: true);
+        if (File.Exists(to))
+        {
+            return;
+        }
+        File.Copy(from, to);
         File.SetUnixFileMode(to, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
     }
 
     /// <summary>
-    /// Readies an environment's folders for its user: the code folder readable (as a umask left it or not), the
+    /// Readies an environment's folders for its user: the top of the code folder readable (its contents keep the zip's modes under the umask), the
     /// environment's folder passable, and its temporary folder given to the user alone.
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -109,8 +228,10 @@ internal sealed class FunctionUsers
         File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
-    /// <summary>The arguments that run a command as the environment's user: no supplementary groups, no new privileges.</summary>
-    public IEnumerable<string> SwitchTo(uint uid)
+    /// <summary>The arguments that start a command as the environment's user: no supplementary groups, no new privileges.</summary>
+    public IEnumerable<string> SwitchTo(uint uid) => [.. _prefix, .. Switch(uid)];
+
+    private string[] Switch(uint uid)
     {
         var id = uid.ToString(CultureInfo.InvariantCulture);
         return [Setpriv, "--reuid=" + id, "--regid=" + id, "--clear-groups", "--no-new-privs", "--"];
@@ -149,6 +270,22 @@ internal sealed class FunctionUsers
     [DllImport("libc", EntryPoint = "geteuid")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern uint GetEffectiveUid();
+
+    private const int OpenReadWrite = 2;
+    private const int OpenNoControllingTerminal = 0x100;
+    private const int OpenCloseOnExec = 0x80000;
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "close")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int CloseDescriptor(int fd);
+
+    [DllImport("libc", EntryPoint = "getpwuid")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern IntPtr GetPasswordEntry(uint uid);
 
     [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

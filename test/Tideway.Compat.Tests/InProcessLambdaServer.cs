@@ -22,13 +22,7 @@ internal sealed class InProcessLambdaServer : IAsyncDisposable
     public LambdaHttp Lambda { get; }
 
     /// <summary>Creates a <c>provided.al2023</c> function whose package holds <paramref name="bootstrap"/> alone; returns its name.</summary>
-    public Task<string> CreateBootstrapFunctionAsync(string prefix, string bootstrap) => Lambda.CreateAsync(prefix, new Dictionary<string, object>
-    {
-        ["Runtime"] = "provided.al2023",
-        ["Role"] = "arn:aws:iam::000000000000:role/lambda",
-        ["Handler"] = "x",
-        ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(bootstrap) },
-    });
+    public Task<string> CreateBootstrapFunctionAsync(string prefix, string bootstrap) => Lambda.CreateBootstrapFunctionAsync(prefix, bootstrap);
 
     /// <summary>Starts a server; <paramref name="environments"/> caps its execution environments (0: the default).</summary>
     public static async Task<InProcessLambdaServer> StartAsync(string prefix, int environments = 0)

@@ -49,13 +49,7 @@ public sealed class LambdaDurabilityTests : IDisposable
             var url = (await sqs.CreateQueueAsync(QueueName, cancel)).QueueUrl;
             var arn = (await sqs.GetQueueAttributesAsync(url, ["QueueArn"], cancel)).QueueARN;
             using var lambda = new LambdaHttp(server.Endpoint);
-            var name = await lambda.CreateAsync("durable", new Dictionary<string, object>
-            {
-                ["Runtime"] = "provided.al2023",
-                ["Role"] = "arn:aws:iam::000000000000:role/lambda",
-                ["Handler"] = "x",
-                ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
-            });
+            var name = await lambda.CreateBootstrapFunctionAsync("durable", Bootstrap);
             using (var config = await lambda.SendAsync(HttpMethod.Put, $"/2019-09-25/functions/{name}/event-invoke-config",
                 $"{{\"DestinationConfig\":{{\"OnSuccess\":{{\"Destination\":\"{arn}\"}}}}}}"))
             {

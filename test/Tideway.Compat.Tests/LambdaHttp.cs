@@ -30,6 +30,15 @@ internal sealed class LambdaHttp(string endpoint) : IDisposable
 
         """;
 
+    /// <summary>Creates a <c>provided.al2023</c> function whose package holds <paramref name="bootstrap"/> alone; returns its name.</summary>
+    public Task<string> CreateBootstrapFunctionAsync(string prefix, string bootstrap) => CreateAsync(prefix, new Dictionary<string, object>
+    {
+        ["Runtime"] = "provided.al2023",
+        ["Role"] = "arn:aws:iam::000000000000:role/lambda",
+        ["Handler"] = "x",
+        ["Code"] = new Dictionary<string, object> { ["ZipFile"] = BootstrapPackage(bootstrap) },
+    });
+
     /// <summary>A package holding one executable file, base64 for Code.ZipFile.</summary>
     public static string Package(string fileName, string content)
     {

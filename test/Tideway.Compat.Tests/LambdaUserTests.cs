@@ -66,4 +66,88 @@ public sealed class LambdaUserTests : IAsyncLifetime
         other.GetProperty("read").GetString().ShouldBe("no");
         other.GetProperty("uid").GetInt64().ShouldNotBe(uid);
     }
+
+    // Leaves a process behind that is no child of the runtime (re-parented to init), and answers with its pid.
+    private static readonly string Leaver = LambdaHttp.ShellBootstrap("""
+          (sleep 300 > /dev/null 2>&1 < /dev/null &)
+          pid="$(pgrep -n -u "$(id -u)" -x sleep)"
+          printf '{"pid":%s}' "$pid" > "$TMPDIR/out"
+        """);
+
+    [Fact]
+    public async Task what_an_environment_left_running_ends_with_it()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Only a server run as root can switch users; others run functions as their own user (docs/compat/lambda.md).");
+        }
+        var name = await _host.CreateBootstrapFunctionAsync("leaver", Leaver);
+        var (response, result, log) = await _host.Lambda.InvokeAsync(name, "{}");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
+        var pid = result.GetProperty("pid").GetInt32();
+        Alive(pid).ShouldBeTrue("the function's background process runs");
+
+        using (var deleted = await _host.Lambda.SendAsync(HttpMethod.Delete, $"/2015-03-31/functions/{name}", null))
+        {
+            deleted.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        }
+
+        // Ended with the environment: a real-time wait with a deadline (the kill is asynchronous).
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Alive(pid))
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, $"process {pid} outlived its environment");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+
+    // Running, or stopped but not yet reaped (a zombie has ended).
+    private static bool Alive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task a_function_cannot_open_the_terminal_the_server_was_started_from()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Only a server run as root can switch users; others run functions as their own user (docs/compat/lambda.md).");
+        }
+        // The harness: under script(1) a process has a controlling terminal.
+        var control = await ExternalClient.RunAsync("script", ["-qefc", "sh -c ': < /dev/tty && echo has-tty'", "/dev/null"]);
+        control.Stdout.ShouldContain("has-tty", customMessage: control.ToString());
+        var data = Path.Combine(Path.GetTempPath(), "tideway-terminal-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using var server = await ServerProcess.StartInTerminalAsync(data);
+            using var lambda = new LambdaHttp(server.Endpoint);
+            var name = await lambda.CreateBootstrapFunctionAsync("terminal", TerminalProbe);
+
+            var (response, result, log) = await lambda.InvokeAsync(name, "{}");
+
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
+            result.TryGetProperty("tty", out var tty).ShouldBeTrue($"{result}\n{log}\n{server.Output}");
+            tty.GetString().ShouldBe("no");
+        }
+        finally
+        {
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+
+    private static readonly string TerminalProbe = LambdaHttp.ShellBootstrap("""
+          if sh -c ': < /dev/tty' 2>/dev/null; then tty=yes; else tty=no; fi
+          printf '{"tty":"%s"}' "$tty" > "$TMPDIR/out"
+        """);
 }

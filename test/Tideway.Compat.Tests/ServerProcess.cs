@@ -35,16 +35,23 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartAsync(string dataDirectory, params string[] extra) => StartInAsync(Path.GetTempPath(), dataDirectory, extra);
 
     /// <summary>Starts the server with <paramref name="workingDirectory"/> as its working directory.</summary>
-    public static async Task<ServerProcess> StartInAsync(string workingDirectory, string dataDirectory, params string[] extra)
+    public static Task<ServerProcess> StartInAsync(string workingDirectory, string dataDirectory, params string[] extra) =>
+        LaunchAsync(workingDirectory, ["dotnet", Path.Combine(AppContext.BaseDirectory, "tideway.dll"), "serve", "--port", "0", "--data", dataDirectory, .. extra]);
+
+    /// <summary>Starts the server with a terminal of its own (a pseudo-terminal made by <c>script</c>), as when started from a shell.</summary>
+    public static Task<ServerProcess> StartInTerminalAsync(string dataDirectory) =>
+        LaunchAsync(Path.GetTempPath(), ["script", "-qefc", $"dotnet {Path.Combine(AppContext.BaseDirectory, "tideway.dll")} serve --port 0 --data {dataDirectory}", "/dev/null"]);
+
+    private static async Task<ServerProcess> LaunchAsync(string workingDirectory, string[] command)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var argument in (string[])[Path.Combine(AppContext.BaseDirectory, "tideway.dll"), "serve", "--port", "0", "--data", dataDirectory, .. extra])
+        foreach (var argument in command[1..])
         {
             start.ArgumentList.Add(argument);
         }
@@ -62,10 +69,11 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 output.AppendLine(line);
             }
+            // Through a terminal the line may start with the terminal's escape sequences.
             const string Marker = "Tideway listening on ";
-            if (line.StartsWith(Marker, StringComparison.Ordinal))
+            if (line.IndexOf(Marker, StringComparison.Ordinal) is var at and >= 0)
             {
-                ready.TrySetResult(line[Marker.Length..].Trim());
+                ready.TrySetResult(line[(at + Marker.Length)..].Trim());
             }
         }
         process.OutputDataReceived += (_, e) => OnLine(e.Data);
@@ -110,7 +118,7 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }
         _process.Dispose();
