@@ -46,6 +46,7 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         _logs = logs;
         _code = new CodePackages(options.RuntimeRoot);
         options.Users = options.SeparateUsers && OperatingSystem.IsLinux() ? FunctionUsers.Detect(options.RuntimeRoot) : null;
+        MemoryLimits.Prepare();
         foreach (var record in store.Functions())
         {
             _functions[(record.Account, record.Region, record.Name)] = JsonSerializer.Deserialize(record.Document, FunctionJsonContext.Default.FunctionDocument) ?? new FunctionDocument();

@@ -35,7 +35,11 @@ internal static class MemoryLimits
         }
     }
 
-    // The cgroups of servers that are gone (killed, or whose last environment was still leaving at shutdown).
+    /// <summary>Sets up the server's cgroups now (at start): what a killed server left running ends here, not at the first invoke.</summary>
+    public static void Prepare() => _ = Parent.Value;
+
+    // The cgroups of servers that are gone (killed, or whose last environment was still leaving at shutdown), and
+    // the processes still in them: environments a killed server left running, which nothing would end otherwise.
     private static void RemoveStale()
     {
         foreach (var folder in Directory.GetDirectories(V1Root, "tideway-*"))
@@ -45,12 +49,30 @@ internal static class MemoryLimits
             {
                 foreach (var child in Directory.GetDirectories(folder))
                 {
+                    EndProcesses(child);
                     Remove(child);
                 }
                 Remove(folder);
             }
         }
     }
+
+    // SIGKILL to each; a process that has not left the cgroup yet keeps the folder until the next start removes it.
+    private static void EndProcesses(string cgroup)
+    {
+        var procs = Path.Combine(cgroup, "cgroup.procs");
+        foreach (var line in File.Exists(procs) ? File.ReadAllLines(procs) : [])
+        {
+            if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                _ = Signal(pid, 9);
+            }
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+    private static extern int Signal(int pid, int signal);
 
     /// <summary>A cgroup limited to <paramref name="memoryMb"/> for one environment, or null when cgroups are not available.</summary>
     public static string? Create(string name, int memoryMb)

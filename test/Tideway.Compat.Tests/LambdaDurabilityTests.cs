@@ -85,6 +85,56 @@ public sealed class LambdaDurabilityTests : IDisposable
         }
     }
 
+    // Leaves a process that outlives the Runtime API (it neither calls it nor is a child of the runtime) and answers with its pid.
+    private static readonly string Leaver = LambdaHttp.ShellBootstrap("""
+          (sleep 300 > /dev/null 2>&1 < /dev/null &)
+          printf '{"pid":%s}' "$(pgrep -n -u "$(id -u)" -x sleep)" > "$TMPDIR/out"
+        """);
+
+    [Fact]
+    public async Task a_restarted_server_ends_what_the_killed_one_left_running()
+    {
+        if (Environment.UserName != "root" || !File.Exists("/sys/fs/cgroup/memory/memory.limit_in_bytes"))
+        {
+            Assert.Skip("Environments are found again through their memory cgroups, which need root and the cgroup v1 memory controller.");
+        }
+        int pid;
+        await using (var server = await ServerProcess.StartAsync(_data))
+        {
+            using var lambda = new LambdaHttp(server.Endpoint);
+            var name = await lambda.CreateBootstrapFunctionAsync("leaver", Leaver);
+            var (response, result, log) = await lambda.InvokeAsync(name, "{}");
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK, log);
+            pid = result.GetProperty("pid").GetInt32();
+            server.Kill();
+        }
+        Alive(pid).ShouldBeTrue("the process outlived the killed server");
+
+        await using (var restarted = await ServerProcess.StartAsync(_data))
+        {
+            // Ended at the start: a real-time wait with a deadline (the signal is asynchronous).
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Alive(pid))
+            {
+                DateTime.UtcNow.ShouldBeLessThan(deadline, $"process {pid} outlived the restart\n{restarted.Output}");
+                await Task.Delay(20, TestContext.Current.CancellationToken);
+            }
+        }
+    }
+
+    // Running, or stopped but not yet reaped (a zombie has ended).
+    internal static bool Alive(int pid)
+    {
+        try
+        {
+            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     private static AmazonSQSClient Sqs(string endpoint) => new(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig
     {
         ServiceURL = endpoint,

@@ -85,7 +85,7 @@ public sealed class LambdaUserTests : IAsyncLifetime
         var (response, result, log) = await _host.Lambda.InvokeAsync(name, "{}");
         response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
         var pid = result.GetProperty("pid").GetInt32();
-        Alive(pid).ShouldBeTrue("the function's background process runs");
+        LambdaDurabilityTests.Alive(pid).ShouldBeTrue("the function's background process runs");
 
         using (var deleted = await _host.Lambda.SendAsync(HttpMethod.Delete, $"/2015-03-31/functions/{name}", null))
         {
@@ -94,23 +94,10 @@ public sealed class LambdaUserTests : IAsyncLifetime
 
         // Ended with the environment: a real-time wait with a deadline (the kill is asynchronous).
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Alive(pid))
+        while (LambdaDurabilityTests.Alive(pid))
         {
             DateTime.UtcNow.ShouldBeLessThan(deadline, $"process {pid} outlived its environment");
             await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
-
-    // Running, or stopped but not yet reaped (a zombie has ended).
-    private static bool Alive(int pid)
-    {
-        try
-        {
-            return !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 
