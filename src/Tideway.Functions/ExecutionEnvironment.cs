@@ -32,7 +32,6 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private readonly IFunctionLogs _logs;
     private readonly Action<ExecutionEnvironment> _released;
     private readonly object _gate = new();
-    private readonly long _id;
     // The environment's own user when the server switches users (0: it runs as the server's user).
     private uint _uid;
     private readonly string _folder;
@@ -70,8 +69,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         _time = time;
         _logs = logs;
         _released = released;
-        _id = Interlocked.Increment(ref _nextEnvironmentId);
-        _folder = Path.Combine(options.RuntimeRoot, "env", _id.ToString(CultureInfo.InvariantCulture));
+        var id = Interlocked.Increment(ref _nextEnvironmentId);
+        _folder = Path.Combine(options.RuntimeRoot, "env", id.ToString(CultureInfo.InvariantCulture));
         var now = time.GetUtcNow();
         IdleSince = time.GetTimestamp();
         LogStream = $"{now:yyyy'/'MM'/'dd}/[$LATEST]{Guid.NewGuid():N}";
@@ -144,7 +143,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         var users = _options.Users;
         if (users is not null && OperatingSystem.IsLinux())
         {
-            _uid = users.UidOf(_id);
+            _uid = users.Rent(tmp);
             FunctionUsers.Prepare(_function.CodeFolder, _folder, tmp, _uid);
         }
         var fifo = Path.Combine(_folder, "output");
@@ -745,7 +744,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         {
             if (_uid != 0)
             {
-                _options.Users!.Clean(Path.Combine(_folder, "tmp"), _uid);
+                _options.Users!.Release(_uid);
             }
             Directory.Delete(_folder, recursive: true);
         }

@@ -48,18 +48,58 @@ internal sealed class FunctionUsers
     /// <summary>The copy of our Runtimes folder that every environment user can read.</summary>
     public string RuntimeFolder { get; }
 
-    /// <summary>The user (and group) id of an environment: in this server's block, skipping ids the machine has an account for.</summary>
-    public uint UidOf(long environmentId)
+    private readonly object _gate = new();
+    // The ids given to environments that have not ended, with the temporary folder of each.
+    private readonly Dictionary<uint, string> _rented = [];
+    private uint _next;
+
+    /// <summary>
+    /// A user (and group) id for an environment whose temporary folder is <paramref name="tmp"/>: the next one of this
+    /// server's block that no live environment has and no account of the machine has.
+    /// </summary>
+    public uint Rent(string tmp)
     {
-        for (var i = 0L; i < BlockIds; i++)
+        lock (_gate)
         {
-            var uid = _firstUid + (uint)((environmentId + i) % BlockIds);
-            if (GetPasswordEntry(uid) == IntPtr.Zero)
+            for (var i = 0; i < BlockIds; i++)
             {
-                return uid;
+                var uid = _firstUid + (_next++ % BlockIds);
+                if (!_rented.ContainsKey(uid) && GetPasswordEntry(uid) == IntPtr.Zero)
+                {
+                    _rented[uid] = tmp;
+                    return uid;
+                }
             }
         }
-        throw new InvalidOperationException("Every user id of the server's block belongs to an account of the machine.");
+        throw new InvalidOperationException("Every user id of the server's block is in use or belongs to an account of the machine.");
+    }
+
+    /// <summary>An environment has ended: its user's processes are killed, its temporary folder emptied, and the id freed.</summary>
+    public void Release(uint uid)
+    {
+        string? tmp;
+        lock (_gate)
+        {
+            _rented.Remove(uid, out tmp);
+        }
+        if (tmp is not null)
+        {
+            Clean(tmp, uid);
+        }
+    }
+
+    /// <summary>Releases every id still given out (at shutdown, for environments that did not end in time).</summary>
+    public void ReleaseAll()
+    {
+        uint[] uids;
+        lock (_gate)
+        {
+            uids = [.. _rented.Keys];
+        }
+        foreach (var uid in uids)
+        {
+            Release(uid);
+        }
     }
 
     /// <summary>Separate users when the server runs as root on Linux and <c>setpriv</c> is there; null otherwise.</summary>
@@ -150,7 +190,7 @@ internal sealed class FunctionUsers
     /// Ends every process of an environment's user, then empties its temporary folder as that user: root never walks
     /// a folder whose entries the function could swap for links while root deletes them.
     /// </summary>
-    public void Clean(string tmp, uint uid)
+    private void Clean(string tmp, uint uid)
     {
         if (!Directory.Exists(tmp))
         {
@@ -197,9 +237,9 @@ internal sealed class FunctionUsers
         }
     }
 
-    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     // Copied once per runtime root: a second engine on the same root (a restart in tests) must not truncate files
     // that running environments have open.
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static void CopyFile(string from, string to)
     {
         if (File.Exists(to))

@@ -531,19 +531,9 @@ public sealed partial class FunctionsEngine
         {
             // A process slow to die: its folder is cleaned below.
         }
-        if (_options.Users is { } users)
-        {
-            // What an environment's user could still write to is emptied as that user before the server deletes the
-            // runtime root as root (ADR 0007).
-            var environments = Path.Combine(_options.RuntimeRoot, "env");
-            foreach (var folder in Directory.Exists(environments) ? Directory.GetDirectories(environments) : [])
-            {
-                if (long.TryParse(Path.GetFileName(folder), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
-                {
-                    users.Clean(Path.Combine(folder, "tmp"), users.UidOf(id));
-                }
-            }
-        }
+        // What an environment's user could still write to is emptied as that user before the server deletes the
+        // runtime root as root (ADR 0007).
+        _options.Users?.ReleaseAll();
         MemoryLimits.RemoveParent();
         _stopping.Dispose();
     }

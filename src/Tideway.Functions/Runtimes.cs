@@ -81,12 +81,11 @@ internal static class Runtimes
         {
             return found;
         }
-        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var candidate in AllOnPath(command))
         {
-            var candidate = Path.Combine(folder, command);
             try
             {
-                if (File.Exists(candidate) && (File.ResolveLinkTarget(candidate, returnFinalTarget: true)?.FullName ?? candidate) is var real && FunctionUsers.OpenToOthers(real))
+                if ((File.ResolveLinkTarget(candidate, returnFinalTarget: true)?.FullName ?? candidate) is var real && FunctionUsers.OpenToOthers(real))
                 {
                     return real;
                 }
@@ -108,9 +107,11 @@ internal static class Runtimes
     private static readonly Lazy<string?> DotnetForOthers = new(() => ForOthers(Dotnet.Value, "dotnet"));
 
     /// <summary>The first <paramref name="command"/> on the server's PATH, or null.</summary>
-    public static string? OnPath(string command) =>
+    public static string? OnPath(string command) => AllOnPath(command).FirstOrDefault();
+
+    private static IEnumerable<string> AllOnPath(string command) =>
         (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, command)).FirstOrDefault(File.Exists);
+            .Select(folder => Path.Combine(folder, command)).Where(File.Exists);
 
     /// <summary>Why a runtime cannot be used on this machine, or null when it can (<paramref name="forOthers"/> as for <see cref="InterpreterPath"/>).</summary>
     public static string? Unavailable(string runtime, bool forOthers = false)

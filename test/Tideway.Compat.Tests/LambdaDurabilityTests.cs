@@ -85,8 +85,9 @@ public sealed class LambdaDurabilityTests : IDisposable
         }
     }
 
-    // Leaves a process that outlives the Runtime API (it neither calls it nor is a child of the runtime) and answers with its pid.
-    private static readonly string Leaver = LambdaHttp.ShellBootstrap("""
+    // Leaves a process that is no child of the runtime (re-parented to init) and never calls the Runtime API, and
+    // answers with its pid.
+    internal static readonly string Leaver = LambdaHttp.ShellBootstrap("""
           (sleep 300 > /dev/null 2>&1 < /dev/null &)
           printf '{"pid":%s}' "$(pgrep -n -u "$(id -u)" -x sleep)" > "$TMPDIR/out"
         """);

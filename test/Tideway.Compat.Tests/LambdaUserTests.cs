@@ -67,13 +67,6 @@ public sealed class LambdaUserTests : IAsyncLifetime
         other.GetProperty("uid").GetInt64().ShouldNotBe(uid);
     }
 
-    // Leaves a process behind that is no child of the runtime (re-parented to init), and answers with its pid.
-    private static readonly string Leaver = LambdaHttp.ShellBootstrap("""
-          (sleep 300 > /dev/null 2>&1 < /dev/null &)
-          pid="$(pgrep -n -u "$(id -u)" -x sleep)"
-          printf '{"pid":%s}' "$pid" > "$TMPDIR/out"
-        """);
-
     [Fact]
     public async Task what_an_environment_left_running_ends_with_it()
     {
@@ -81,7 +74,7 @@ public sealed class LambdaUserTests : IAsyncLifetime
         {
             Assert.Skip("Only a server run as root can switch users; others run functions as their own user (docs/compat/lambda.md).");
         }
-        var name = await _host.CreateBootstrapFunctionAsync("leaver", Leaver);
+        var name = await _host.CreateBootstrapFunctionAsync("leaver", LambdaDurabilityTests.Leaver);
         var (response, result, log) = await _host.Lambda.InvokeAsync(name, "{}");
         response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
         var pid = result.GetProperty("pid").GetInt32();
