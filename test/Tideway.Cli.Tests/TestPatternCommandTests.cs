@@ -107,7 +107,12 @@ public sealed class TestPatternCommandTests
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
+        // Bounded: a CLI that never ends fails this test instead of hanging the run.
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tideway {string.Join(' ', arguments)} did not end within 2 minutes");
+        }
         _ = error.Result;
         return (process.ExitCode, output.Result.Trim());
     }

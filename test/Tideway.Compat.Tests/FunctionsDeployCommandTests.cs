@@ -18,7 +18,18 @@ public sealed class FunctionsDeployCommandTests(ServerFixture server)
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        // Bounded: a deploy that never ends fails the test instead of hanging the run.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"tideway functions deploy {name} did not end within 2 minutes");
+        }
         return (process.ExitCode, (await output) + (await error));
     }
 
