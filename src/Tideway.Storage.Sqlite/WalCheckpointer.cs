@@ -9,8 +9,11 @@ namespace Tideway.Storage.Sqlite;
 /// syncing files while every request waited behind the writer (switching it off raised `bench events` by
 /// 17-33 %). The writer's connection has <c>wal_autocheckpoint = 0</c>; this class checkpoints PASSIVE (never
 /// blocking the writer) a few times a second while there are commits. A log that a passive checkpoint can
-/// never empty (writes without a pause) is restarted once it passes <see cref="RestartFrames"/>: that
-/// checkpoint holds up the writer for the frames written since the last pass.
+/// never empty (writes without a pause) is restarted once it passes <see cref="RestartFrames"/>, so that
+/// the writer writes over the start of a file it has written before instead of extending it (extending
+/// cost the kernel a zeroed page per frame). A restart holds up the writer for the frames not yet in the
+/// database and waits for readers: passive passes first catch up until few frames are left, and the
+/// restart gives up after <see cref="RestartWait"/> rather than stall commits behind a reader.
 /// See docs/adr/0002-single-writer-group-commit.md.
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
@@ -24,7 +27,7 @@ internal sealed class WalCheckpointer : IDisposable
     private long _noRestartUntil;
     private bool _disposed;
 
-    public WalCheckpointer(string connectionString, bool fullSync, Func<long> commits, int restartFrames = 262_144, TimeSpan? interval = null)
+    public WalCheckpointer(string connectionString, bool fullSync, Func<long> commits, int restartFrames = 8_192, TimeSpan? interval = null)
     {
         _commits = commits;
         RestartFrames = restartFrames;
@@ -34,13 +37,25 @@ internal sealed class WalCheckpointer : IDisposable
         Exec(fullSync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
         // A restart waits for the writer and for open readers while it holds the writer out: it gives up soon
         // (and is not tried again for a while) rather than stall every commit behind a long read.
-        Exec("PRAGMA busy_timeout = 100");
+        Exec($"PRAGMA busy_timeout = {(int)RestartWait.TotalMilliseconds}");
         _thread = new Thread(Run) { IsBackground = true, Name = "tideway-sqlite-checkpointer" };
         _thread.Start();
     }
 
-    /// <summary>Log frames (pages) beyond which a checkpoint also restarts the log (1 GB of 4 KB pages by default).</summary>
-    public int RestartFrames { get; }
+    /// <summary>Log frames (pages) beyond which a checkpoint also restarts the log (32 MB of 4 KB pages by default).</summary>
+    public int RestartFrames { get; internal set; }
+
+    /// <summary>Frames left behind by the passive passes below which a restart is tried (the writer waits while they are copied).</summary>
+    public const int RestartBacklogFrames = 256;
+
+    /// <summary>Passive passes at most before a restart; under writes faster than checkpoints, the restart waits for another pass.</summary>
+    public const int CatchUpPasses = 4;
+
+    /// <summary>How long a restart waits for the writer's transaction and for readers before it gives up.</summary>
+    public static readonly TimeSpan RestartWait = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>Restarts of the log so far (for metrics and tests).</summary>
+    public long Restarts { get; private set; }
 
     public TimeSpan Interval { get; }
 
@@ -79,10 +94,23 @@ internal sealed class WalCheckpointer : IDisposable
             var (_, log, done) = Checkpoint("PASSIVE");
             if (log > RestartFrames && Environment.TickCount64 >= _noRestartUntil)
             {
-                (var busy, log, done) = Checkpoint("RESTART");
-                if (busy)
+                // Each pass copies what the writer added during the one before: when checkpoints outrun the
+                // writer, a few passes leave little for the restart to copy while it holds the writer up.
+                for (var pass = 1; pass < CatchUpPasses && log - done > RestartBacklogFrames; pass++)
                 {
-                    _noRestartUntil = Environment.TickCount64 + 2_000;
+                    (_, log, done) = Checkpoint("PASSIVE");
+                }
+                if (log - done <= RestartBacklogFrames)
+                {
+                    (var busy, log, done) = Checkpoint("RESTART");
+                    if (busy)
+                    {
+                        _noRestartUntil = Environment.TickCount64 + 2_000;
+                    }
+                    else
+                    {
+                        Restarts++;
+                    }
                 }
             }
             Checkpoints++;
