@@ -13,7 +13,8 @@ namespace Tideway.Storage.Sqlite;
 /// the writer writes over the start of a file it has written before instead of extending it (extending
 /// cost the kernel a zeroed page per frame). A restart holds up the writer for the frames not yet in the
 /// database and waits for readers: passive passes first catch up until few frames are left, and the
-/// restart gives up after <see cref="RestartWait"/> rather than stall commits behind a reader.
+/// restart gives up after <see cref="RestartWait"/> rather than stall commits behind a reader. Past
+/// <see cref="ForceRestartFrames"/> a restart is tried even when the passes could not catch up.
 /// See docs/adr/0002-single-writer-group-commit.md.
 /// </summary>
 internal sealed class WalCheckpointer : IDisposable
@@ -42,10 +43,18 @@ internal sealed class WalCheckpointer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Log frames (pages) beyond which a checkpoint also restarts the log (32 MB of 4 KB pages by default).</summary>
-    public int RestartFrames { get; internal set; }
+    private volatile int _restartFrames;
 
-    /// <summary>Frames left behind by the passive passes below which a restart is tried (the writer waits while they are copied).</summary>
+    /// <summary>Log frames (pages) beyond which a checkpoint also restarts the log (32 MB of 4 KB pages by default).</summary>
+    public int RestartFrames { get => _restartFrames; internal set => _restartFrames = value; }
+
+    /// <summary>
+    /// Log frames beyond which a restart is tried however far the passive passes are behind (1 GB of 4 KB pages): under
+    /// writes that outrun every pass, this bounds the log on disk and what a start after <c>kill -9</c> replays.
+    /// </summary>
+    public const int ForceRestartFrames = 262_144;
+
+    /// <summary>Frames left behind by the passive passes below which a restart is tried (the writer waits while it copies them and what came since).</summary>
     public const int RestartBacklogFrames = 256;
 
     /// <summary>Passive passes at most before a restart; under writes faster than checkpoints, the restart waits for another pass.</summary>
@@ -54,7 +63,10 @@ internal sealed class WalCheckpointer : IDisposable
     /// <summary>How long a restart waits for the writer's transaction and for readers before it gives up.</summary>
     public static readonly TimeSpan RestartWait = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Restarts of the log so far (for metrics and tests).</summary>
+    /// <summary>Restart checkpoints tried so far (for tests).</summary>
+    public long RestartsTried { get; private set; }
+
+    /// <summary>Restart checkpoints that completed so far (for tests; the writer's next commit then starts the log over).</summary>
     public long Restarts { get; private set; }
 
     public TimeSpan Interval { get; }
@@ -91,18 +103,20 @@ internal sealed class WalCheckpointer : IDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var (_, log, done) = Checkpoint("PASSIVE");
-            if (log > RestartFrames && Environment.TickCount64 >= _noRestartUntil)
+            // A busy pass (another connection checkpointing) reports -1 frames: nothing is known, nothing more is tried.
+            var (busy, log, done) = Checkpoint("PASSIVE");
+            if (!busy && log > RestartFrames && Environment.TickCount64 >= _noRestartUntil)
             {
                 // Each pass copies what the writer added during the one before: when checkpoints outrun the
                 // writer, a few passes leave little for the restart to copy while it holds the writer up.
-                for (var pass = 1; pass < CatchUpPasses && log - done > RestartBacklogFrames; pass++)
+                for (var pass = 1; pass < CatchUpPasses && !busy && log - done > RestartBacklogFrames; pass++)
                 {
-                    (_, log, done) = Checkpoint("PASSIVE");
+                    (busy, log, done) = Checkpoint("PASSIVE");
                 }
-                if (log - done <= RestartBacklogFrames)
+                if (!busy && (log - done <= RestartBacklogFrames || log > ForceRestartFrames))
                 {
-                    (var busy, log, done) = Checkpoint("RESTART");
+                    RestartsTried++;
+                    (busy, log, done) = Checkpoint("RESTART");
                     if (busy)
                     {
                         _noRestartUntil = Environment.TickCount64 + 2_000;
