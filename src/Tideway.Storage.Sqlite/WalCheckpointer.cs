@@ -10,8 +10,7 @@ namespace Tideway.Storage.Sqlite;
 /// 17-33 %). The writer's connection has <c>wal_autocheckpoint = 0</c>; this class checkpoints PASSIVE (never
 /// blocking the writer) a few times a second while there are commits. A log that a passive checkpoint can
 /// never empty (writes without a pause) is restarted once it passes <see cref="RestartFrames"/>, so that
-/// the writer writes over the start of a file it has written before instead of extending it (extending
-/// cost the kernel a zeroed page per frame). A restart holds up the writer for the frames not yet in the
+/// the writer writes over the start of a file it has written before instead of extending it for ever. A restart holds up the writer for the frames not yet in the
 /// database and waits for readers: passive passes first catch up until few frames are left, and the
 /// restart gives up after <see cref="RestartWait"/> rather than stall commits behind a reader. Past
 /// <see cref="ForceRestartFrames"/> a restart is tried even when the passes could not catch up.
@@ -28,7 +27,7 @@ internal sealed class WalCheckpointer : IDisposable
     private long _noRestartUntil;
     private bool _disposed;
 
-    public WalCheckpointer(string connectionString, bool fullSync, Func<long> commits, int restartFrames = 8_192, TimeSpan? interval = null)
+    public WalCheckpointer(string connectionString, bool fullSync, Func<long> commits, int restartFrames = ForceRestartFrames, TimeSpan? interval = null)
     {
         _commits = commits;
         RestartFrames = restartFrames;
@@ -45,7 +44,10 @@ internal sealed class WalCheckpointer : IDisposable
 
     private volatile int _restartFrames;
 
-    /// <summary>Log frames (pages) beyond which a checkpoint also restarts the log (32 MB of 4 KB pages by default).</summary>
+    /// <summary>
+    /// Log frames (pages) beyond which a checkpoint also restarts the log once the passive passes have caught up (1 GB of
+    /// 4 KB pages by default). 32 MB made <c>bench sqs</c> faster and <c>bench events</c> slower (ADR 0002).
+    /// </summary>
     public int RestartFrames { get => _restartFrames; internal set => _restartFrames = value; }
 
     /// <summary>
