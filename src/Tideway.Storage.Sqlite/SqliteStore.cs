@@ -145,7 +145,8 @@ public sealed class SqliteStore : ITidewayStore
         _writer.Dispose();
         _queues.CloseReaders();
         // Empty the log into the database before closing, so that the next start does not replay it (it may have
-        // grown to about 1 GB under writes that outran the checkpoints). The pooled readers go first: an open reader would hold the log.
+        // grown to about 1 GB under writes that outran the checkpoints). The pooled readers go first: an open reader
+        // would hold the log.
         SqliteConnection.ClearAllPools();
         try
         {

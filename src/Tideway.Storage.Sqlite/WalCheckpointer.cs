@@ -10,9 +10,10 @@ namespace Tideway.Storage.Sqlite;
 /// 17-33 %). The writer's connection has <c>wal_autocheckpoint = 0</c>; this class checkpoints PASSIVE (never
 /// blocking the writer) a few times a second while there are commits. A log that a passive checkpoint can
 /// never empty (writes without a pause) is restarted once it passes <see cref="RestartFrames"/>, so that
-/// the writer writes over the start of a file it has written before instead of extending it for ever. A restart holds up the writer for the frames not yet in the
-/// database and waits for readers: passive passes first catch up until few frames are left, and the
-/// restart gives up after <see cref="RestartWait"/> rather than stall commits behind a reader. Past
+/// the writer writes over the start of a file it has written before instead of extending it for ever. A
+/// restart holds up the writer for the frames not yet in the database and waits for readers: passive
+/// passes first catch up until few frames are left, and the restart gives up after
+/// <see cref="RestartWait"/> rather than stall commits behind a reader. Past
 /// <see cref="ForceRestartFrames"/> a restart is tried even when the passes could not catch up.
 /// See docs/adr/0002-single-writer-group-commit.md.
 /// </summary>
