@@ -239,7 +239,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         if (_uid != 0)
         {
             // The environment's user has no account, so no home folder to look up (Node's os.homedir() would throw).
-            environment["HOME"] = tmp;
+            // HOME is not reserved on AWS: a function that sets its own keeps it.
+            environment.TryAdd("HOME", tmp);
         }
     }
 

@@ -209,7 +209,8 @@ internal sealed class FunctionUsers
             _ = process.StandardError.ReadToEndAsync();
             if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
             {
-                process.Kill();
+                // The whole tree: a find left running as the user while root deletes the folder is what this avoids.
+                process.Kill(entireProcessTree: true);
             }
         }
         catch (System.ComponentModel.Win32Exception)

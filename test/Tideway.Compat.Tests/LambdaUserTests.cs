@@ -20,7 +20,7 @@ public sealed class LambdaUserTests : IAsyncLifetime
           target="$(tr -d '"' < "$TMPDIR/event")"
           if cat "$target" > /dev/null 2>&1; then read=yes; else read=no; fi
           echo secret > "$TMPDIR/secret"
-          printf '{"uid":%s,"gid":%s,"groups":"%s","read":"%s","tmp":"%s"}' "$(id -u)" "$(id -g)" "$(id -G)" "$read" "$TMPDIR" > "$TMPDIR/out"
+          printf '{"uid":%s,"gid":%s,"groups":"%s","read":"%s","tmp":"%s","home":"%s"}' "$(id -u)" "$(id -g)" "$(id -G)" "$read" "$TMPDIR" "$HOME" > "$TMPDIR/out"
         """);
 
     public async ValueTask InitializeAsync() => _host = await InProcessLambdaServer.StartAsync("users");
@@ -56,6 +56,8 @@ public sealed class LambdaUserTests : IAsyncLifetime
         uid.ShouldBeGreaterThanOrEqualTo(1_900_000_000);
         own.GetProperty("gid").GetInt64().ShouldBe(uid);
         own.GetProperty("groups").GetString().ShouldBe(uid.ToString(System.Globalization.CultureInfo.InvariantCulture), "no supplementary groups");
+        // The user has no account: its HOME is its temporary folder.
+        own.GetProperty("home").GetString().ShouldBe(own.GetProperty("tmp").GetString());
         var secret = Path.Combine(own.GetProperty("tmp").GetString()!, "secret");
         (await ReadAsync(first, secret)).GetProperty("read").GetString().ShouldBe("yes");
 
@@ -65,6 +67,21 @@ public sealed class LambdaUserTests : IAsyncLifetime
         var other = await ReadAsync(second, secret);
         other.GetProperty("read").GetString().ShouldBe("no");
         other.GetProperty("uid").GetInt64().ShouldNotBe(uid);
+    }
+
+    [Fact]
+    public async Task a_home_the_function_sets_is_kept()
+    {
+        // HOME is not reserved on AWS (HOME=/tmp is a common setting there); the server's default must not override it.
+        var name = await _host.Lambda.CreateAsync("home", new Dictionary<string, object>
+        {
+            ["Runtime"] = "provided.al2023",
+            ["Role"] = "arn:aws:iam::000000000000:role/lambda",
+            ["Handler"] = "x",
+            ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
+            ["Environment"] = new Dictionary<string, object> { ["Variables"] = new Dictionary<string, string> { ["HOME"] = "/tmp/chosen" } },
+        });
+        (await ReadAsync(name, "bootstrap")).GetProperty("home").GetString().ShouldBe("/tmp/chosen");
     }
 
     [Fact]
