@@ -50,6 +50,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private ITimer? _memoryPoll;
     private string? _cgroup;
     private int _pid;
+    private int _runtimePid;
     private bool _readerStarted;
     private int _peakMb;
     private long _peakReadAt;
@@ -177,7 +178,14 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                 start.ArgumentList.Add(argument);
             }
         }
-        var runtimeFolder = users?.RuntimeFolder ?? Runtimes.Folder;
+        else if (_options.Sandbox is { } sandbox)
+        {
+            foreach (var argument in sandbox.Arguments(_folder, _function.CodeFolder, _function.EphemeralStorage))
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+        var runtimeFolder = users?.RuntimeFolder ?? _options.Sandbox?.RuntimeFolder ?? Runtimes.Folder;
         if (spec.Interpreter is null)
         {
             start.ArgumentList.Add(Path.Combine(_function.CodeFolder, "bootstrap"));
@@ -426,11 +434,30 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     // Without a cgroup: the process is killed once its resident memory passes MemorySize.
     private void PollMemory()
     {
-        if (!_ending && MemoryLimits.ProcessMb(_pid, peak: false) > _function.MemorySize)
+        if (!_ending && MemoryLimits.ProcessMb(RuntimePid(), peak: false) > _function.MemorySize)
         {
             _overMemory = true;
             Kill();
         }
+    }
+
+    // The process whose memory is the runtime's: in a sandbox, the child of the shell that is PID 1 of the namespace
+    // (below unshare) once it is in the runtime's own user namespace (before, the shell's children are its mkdir and
+    // mount commands); until then, the process started.
+    private int RuntimePid()
+    {
+        if (_options.Sandbox is null || _runtimePid != 0)
+        {
+            return _runtimePid != 0 ? _runtimePid : _pid;
+        }
+        var shell = MemoryLimits.FirstChild(_pid);
+        var runtime = shell == 0 ? 0 : MemoryLimits.FirstChild(shell);
+        if (runtime != 0 && MemoryLimits.UserNamespace(runtime) is { } inner && inner != MemoryLimits.UserNamespace(shell))
+        {
+            _runtimePid = runtime;
+            return runtime;
+        }
+        return _pid;
     }
 
     private void Kill()
@@ -710,7 +737,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         if (_peakMb == 0 || Stopwatch.GetElapsedTime(_peakReadAt, now) > TimeSpan.FromMilliseconds(250))
         {
             // The cgroup's peak leaves out pages the process shares with others (the runtime's libraries): the larger of the two.
-            _peakMb = Math.Max(_peakMb, Math.Max(_cgroup is not null ? MemoryLimits.PeakMb(_cgroup) : 0, MemoryLimits.ProcessMb(_pid, peak: true)));
+            _peakMb = Math.Max(_peakMb, Math.Max(_cgroup is not null ? MemoryLimits.PeakMb(_cgroup) : 0, MemoryLimits.ProcessMb(RuntimePid(), peak: true)));
             _peakReadAt = now;
         }
         return _peakMb;
@@ -732,6 +759,9 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
 
     private void Close()
     {
+        // The reader stopped at an exit marker, which a runtime that can read its own FIFO could have written: whatever
+        // still runs ends here, never unsupervised.
+        Kill();
         _timer?.Dispose();
         _memoryPoll?.Dispose();
         if (_cgroup is not null)
@@ -748,6 +778,10 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                 _options.Users!.Release(_uid);
             }
             Directory.Delete(_folder, recursive: true);
+            if (_options.Sandbox is not null)
+            {
+                File.Delete(FunctionSandbox.MountTable(_folder));
+            }
         }
         catch (IOException)
         {

@@ -16,4 +16,5 @@ internal sealed record FunctionInstance(
     IReadOnlyDictionary<string, string> Variables,
     string LogGroup,
     string CodeFolder,
-    string RevisionId);
+    string RevisionId,
+    int EphemeralStorage = 512);

@@ -118,6 +118,16 @@ internal sealed class FunctionUsers
         // Others may pass through the root (code and environment folders are below it) but not list it.
         Directory.CreateDirectory(runtimeRoot);
         File.SetUnixFileMode(runtimeRoot, PassThrough);
+        return new FunctionUsers(setpriv, setsid, CopyRuntimes(runtimeRoot), FreeBlock());
+    }
+
+    /// <summary>
+    /// Copies our bootstraps and the .NET host into <c>runtime</c> under the runtime root, readable by all (once per
+    /// root), where every environment can reach them; returns the copy's Runtimes folder.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    internal static string CopyRuntimes(string runtimeRoot)
+    {
         var copy = Path.Combine(runtimeRoot, "runtime");
         Directory.CreateDirectory(copy);
         File.SetUnixFileMode(copy, Readable);
@@ -129,7 +139,7 @@ internal sealed class FunctionUsers
                 CopyFile(file, Path.Combine(copy, Path.GetFileName(file)));
             }
         }
-        return new FunctionUsers(setpriv, setsid, Path.Combine(copy, "Runtimes"), FreeBlock());
+        return Path.Combine(copy, "Runtimes");
     }
 
     // A random block in which no process runs now: another server's, or what a killed server left running.
@@ -175,7 +185,8 @@ internal sealed class FunctionUsers
         throw new InvalidOperationException("No free block of user ids for the functions' users.");
     }
 
-    private static bool HasControllingTerminal()
+    /// <summary>Whether the server has a controlling terminal (then environments start a session of their own).</summary>
+    internal static bool HasControllingTerminal()
     {
         var fd = Open("/dev/tty", OpenReadWrite | OpenNoControllingTerminal | OpenCloseOnExec);
         if (fd < 0)

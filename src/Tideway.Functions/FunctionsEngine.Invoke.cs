@@ -241,7 +241,7 @@ public sealed partial class FunctionsEngine
         pool?.Retire();
         var folder = _code.Unpacked(HexOf(d.CodeSha256), () => _store.ReadCode(HexOf(d.CodeSha256)));
         var instance = new FunctionInstance(key.Account, key.Region, key.Name, FunctionArn(key.Region, key.Account, key.Name), d.Runtime, d.Handler,
-            d.MemorySize, d.Timeout, d.Variables ?? [], LogGroupOf(key.Name, d), folder, d.RevisionId);
+            d.MemorySize, d.Timeout, d.Variables ?? [], LogGroupOf(key.Name, d), folder, d.RevisionId, d.EphemeralStorage);
         pool = new FunctionPool(instance, _options, _time, _logs);
         _pools[key] = pool;
         return pool;

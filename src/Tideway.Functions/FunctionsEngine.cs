@@ -46,6 +46,17 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         _logs = logs;
         _code = new CodePackages(options.RuntimeRoot);
         options.Users = options.SeparateUsers && OperatingSystem.IsLinux() ? FunctionUsers.Detect(options.RuntimeRoot) : null;
+        if (options.Users is not null)
+        {
+            Isolation = "each execution environment runs as a user of its own";
+        }
+        else if (options.SeparateUsers && OperatingSystem.IsLinux())
+        {
+            var (sandbox, reason) = FunctionSandbox.Detect(options.RuntimeRoot, options.HiddenFolders);
+            options.Sandbox = sandbox;
+            Isolation = sandbox is not null ? "each execution environment runs in namespaces of its own (user, mount, PID)"
+                : $"execution environments run as the server's user, NOT isolated from its data: {reason}";
+        }
         MemoryLimits.Prepare();
         foreach (var record in store.Functions())
         {
@@ -64,6 +75,9 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
     }
 
     private long Now => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>How execution environments are kept from the server and from each other, in a line.</summary>
+    public string Isolation { get; } = "execution environments run as the server's user, not isolated from its data";
 
     /// <summary>Invocations, errors, throttles, durations and asynchronous events, per function.</summary>
     public FunctionMetrics Metrics { get; } = new();

@@ -24,6 +24,15 @@ public sealed class FunctionsOptions
     /// <summary>How environments get their users (set by the engine; null: they run as the server's user).</summary>
     internal FunctionUsers? Users { get; set; }
 
+    /// <summary>
+    /// Folders no function may see (the server's data directory): covered in the namespaces of a server not run as
+    /// root (see <see cref="FunctionSandbox"/>); a root server's are closed to the environments' users by their modes.
+    /// </summary>
+    public IReadOnlyList<string> HiddenFolders { get; init; } = [];
+
+    /// <summary>The namespaces environments start in when the server is not root (set by the engine; null: none).</summary>
+    internal FunctionSandbox? Sandbox { get; set; }
+
     /// <summary>The base URL of the server, for GetFunction's code location.</summary>
     public string Endpoint { get; set; } = "http://127.0.0.1:4566";
 }

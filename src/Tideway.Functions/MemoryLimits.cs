@@ -172,6 +172,34 @@ internal static class MemoryLimits
         return 0;
     }
 
+    /// <summary>The first child process of <paramref name="pid"/>, or 0 when it has none (or is gone).</summary>
+    public static int FirstChild(int pid)
+    {
+        try
+        {
+            var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").AsSpan().Trim();
+            var end = children.IndexOf(' ');
+            return int.TryParse(end < 0 ? children : children[..end], NumberStyles.None, CultureInfo.InvariantCulture, out var child) ? child : 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The user namespace <paramref name="pid"/> is in (its <c>/proc</c> link, e.g. <c>user:[4026531837]</c>), or null when it is gone.</summary>
+    public static string? UserNamespace(int pid)
+    {
+        try
+        {
+            return File.ResolveLinkTarget($"/proc/{pid}/ns/user", returnFinalTarget: false)?.LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static long Read(string path)
     {
         try

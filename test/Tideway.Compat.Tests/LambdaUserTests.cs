@@ -143,8 +143,10 @@ public sealed class LambdaUserTests : IAsyncLifetime
         }
     }
 
-    private static readonly string TerminalProbe = LambdaHttp.ShellBootstrap("""
-          if sh -c ': < /dev/tty' 2>/dev/null; then tty=yes; else tty=no; fi
+    // The server's terminal as /dev/tty, or by its path under /dev/pts (the function may know or guess it).
+    internal static readonly string TerminalProbe = LambdaHttp.ShellBootstrap("""
+          tty=no
+          for t in /dev/tty /dev/pts/[0-9]*; do if sh -c ": < $t" 2>/dev/null; then tty="yes: $t"; fi; done
           printf '{"tty":"%s"}' "$tty" > "$TMPDIR/out"
         """);
 }

@@ -42,6 +42,59 @@ public sealed class ServerProcess : IAsyncDisposable
     public static Task<ServerProcess> StartInTerminalAsync(string dataDirectory) =>
         LaunchAsync(Path.GetTempPath(), ["script", "-qefc", $"dotnet {Path.Combine(AppContext.BaseDirectory, "tideway.dll")} serve --port 0 --data {dataDirectory}", "/dev/null"]);
 
+    /// <summary>
+    /// Starts the server as the user <paramref name="uid"/> (group the same number, no other groups) with
+    /// <paramref name="home"/> as its HOME, with a terminal of its own if asked; the tests must run as root.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static Task<ServerProcess> StartAsUserAsync(string dataDirectory, uint uid, string home, bool terminal = false)
+    {
+        var id = uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var app = AppContext.BaseDirectory;
+        if (!OpenToOthers(Path.Combine(app, "tideway.dll")))
+        {
+            // The build sits where the user cannot go (under /root): it runs from a copy in its home (made once).
+            var copy = Path.Combine(home, "app");
+            if (!Directory.Exists(copy))
+            {
+                foreach (var file in Directory.EnumerateFiles(app, "*", SearchOption.AllDirectories))
+                {
+                    var target = Path.Combine(copy, Path.GetRelativePath(app, file));
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.Copy(file, target);
+                    File.SetUnixFileMode(target, File.GetUnixFileMode(file) | UnixFileMode.OtherRead);
+                }
+                foreach (var folder in Directory.EnumerateDirectories(copy, "*", SearchOption.AllDirectories).Append(copy))
+                {
+                    File.SetUnixFileMode(folder, File.GetUnixFileMode(folder) | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                }
+            }
+            app = copy;
+        }
+        string[] serve = ["dotnet", Path.Combine(app, "tideway.dll"), "serve", "--port", "0", "--data", dataDirectory];
+        // With a terminal: under a pseudo-terminal made by script(1), as when started from a shell.
+        return LaunchAsync(home, ["setpriv", "--reuid=" + id, "--regid=" + id, "--clear-groups", "--", "env", "HOME=" + home, "TMPDIR=/tmp",
+            .. terminal ? ["script", "-qefc", string.Join(' ', serve), "/dev/null"] : serve]);
+    }
+
+    // Readable by others, in folders others may pass through.
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static bool OpenToOthers(string file)
+    {
+        if ((File.GetUnixFileMode(file) & UnixFileMode.OtherRead) == 0)
+        {
+            return false;
+        }
+        for (var folder = Path.GetDirectoryName(Path.GetFullPath(file)); folder is not null; folder = Path.GetDirectoryName(folder))
+        {
+            if ((File.GetUnixFileMode(folder) & UnixFileMode.OtherExecute) == 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static async Task<ServerProcess> LaunchAsync(string workingDirectory, string[] command)
     {
         var start = new ProcessStartInfo(command[0])

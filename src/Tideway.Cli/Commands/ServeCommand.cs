@@ -98,6 +98,7 @@ internal static partial class ServeCommand
             }
             Console.WriteLine($"Tideway listening on {server.Endpoint}");
             Console.WriteLine($"  storage: {server.StorageDescription}");
+            Console.WriteLine($"  functions: {server.FunctionIsolation}");
             Console.WriteLine($"  accounts: {string.Join(", ", options.Credentials.Select(c => c.Account).DefaultIfEmpty("000000000000").Distinct())}");
             foreach (var line in options.Describe())
             {

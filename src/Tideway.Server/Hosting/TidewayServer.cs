@@ -59,6 +59,9 @@ public sealed class TidewayServer : IAsyncDisposable
     /// <summary>The store's description for the banner.</summary>
     public string StorageDescription => _store?.Description ?? string.Empty;
 
+    /// <summary>How functions' execution environments are isolated, in a line (once started).</summary>
+    public string FunctionIsolation => _functions?.Isolation ?? string.Empty;
+
     /// <summary>The metrics registry.</summary>
     public Metrics Metrics { get; } = new();
 
@@ -90,7 +93,13 @@ public sealed class TidewayServer : IAsyncDisposable
         _runtime = new RuntimeEndpoints();
         await _runtime.StartAsync(_options.FunctionEnvironments, cancellationToken).ConfigureAwait(false);
         _functionLogs = new FunctionLogWriter(_logs);
-        var functionsOptions = new FunctionsOptions { RuntimeRoot = _runtimeRoot, Endpoints = _runtime, IdleTimeout = _options.FunctionIdleTimeout };
+        var functionsOptions = new FunctionsOptions
+        {
+            RuntimeRoot = _runtimeRoot,
+            Endpoints = _runtime,
+            IdleTimeout = _options.FunctionIdleTimeout,
+            HiddenFolders = _options.InMemory ? [] : [Path.GetFullPath(_options.DataDirectory)],
+        };
         var destinations = new FunctionDestinations(_sqs);
         _functions = new FunctionsEngine(_store.Functions, functionsOptions, _functionLogs, _time, destinations);
         _events = new EventBusEngine(_store.Bus, new EngineTargets(_sqs, _logs, _functions), _time);
