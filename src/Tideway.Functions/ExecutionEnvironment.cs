@@ -136,6 +136,15 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     /// </remarks>
     internal const string Launcher = "o=$1; c=$2; shift 2; if [ -n \"$c\" ]; then echo $$ > \"$c/cgroup.procs\"; fi; exec \"$@\" 1<>\"$o\" 2>&1";
 
+    /// <summary>
+    /// The launcher of a root server's environment in a mount namespace of its own (<c>unshare --mount /bin/sh -c
+    /// MountingLauncher sh FIFO CGROUP TABLE STAGING REPLACED CODE COMMAND...</c>): as <see cref="Launcher"/>, and
+    /// before the command it mounts the environment's table (<see cref="FunctionSandbox.WriteMountTable"/>), moves the
+    /// staging area over the replaced folder and changes into the code; a mount's error goes to the function's log.
+    /// </summary>
+    internal const string MountingLauncher = "o=$1; c=$2; shift 2; if [ -n \"$c\" ]; then echo $$ > \"$c/cgroup.procs\"; fi; exec 1<>\"$o\" 2>&1; " +
+        "mount -n -a -T \"$1\" && mount -n --move \"$2\" \"$3\" && cd \"$4\" || exit 125; shift 4; exec \"$@\"";
+
     private void StartProcess(Invocation first)
     {
         _assigned = first;
@@ -165,12 +174,29 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
 
         var spec = Runtimes.Find(_function.Runtime) ?? throw new InvalidOperationException($"The runtime {_function.Runtime} is not supported.");
         _cgroup = MemoryLimits.Create(Path.GetFileName(_folder), _function.MemorySize);
-        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, WorkingDirectory = _function.CodeFolder };
+        var unshare = users?.Unshare;
+        var start = new ProcessStartInfo(unshare ?? "/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, WorkingDirectory = _function.CodeFolder };
+        if (unshare is not null)
+        {
+            start.ArgumentList.Add("--mount");
+            start.ArgumentList.Add("/bin/sh");
+        }
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Launcher);
+        start.ArgumentList.Add(unshare is null ? Launcher : MountingLauncher);
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(fifo);
         start.ArgumentList.Add(_cgroup ?? string.Empty);
+        if (unshare is not null)
+        {
+            // Its own /tmp, sized by EphemeralStorage; of the runtime root, its folder, its code and our bootstraps.
+            var replaced = FunctionSandbox.ReplacedFolder(_options.RuntimeRoot);
+            var (table, staging) = FunctionSandbox.WriteMountTable(replaced, Path.GetFullPath(_folder), Path.GetFullPath(_function.CodeFolder),
+                Path.GetDirectoryName(users!.RuntimeFolder)!, _function.EphemeralStorage, [], ownTerminals: false);
+            foreach (var argument in (string[])[table, staging, replaced, Path.GetFullPath(_function.CodeFolder)])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
         if (users is not null)
         {
             foreach (var argument in users.SwitchTo(_uid))
@@ -778,10 +804,7 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
                 _options.Users!.Release(_uid);
             }
             Directory.Delete(_folder, recursive: true);
-            if (_options.Sandbox is not null)
-            {
-                File.Delete(FunctionSandbox.MountTable(_folder));
-            }
+            File.Delete(FunctionSandbox.MountTable(_folder));
         }
         catch (IOException)
         {

@@ -47,10 +47,7 @@ internal sealed class FunctionSandbox
         _start = start;
         RuntimeFolder = runtimeFolder;
         _runtimeRoot = runtimeRoot;
-        // The function's /tmp is its own: when the runtime root is in /tmp, the tmpfs replaces /tmp itself. Elsewhere it
-        // replaces the folder the runtime root is in, the server's temporary folder, where .NET keeps the sockets that
-        // dump and trace the server.
-        _replaced = Inside(runtimeRoot, "/tmp") ? "/tmp" : Path.GetDirectoryName(runtimeRoot) is { } parent && parent != "/" ? parent : runtimeRoot;
+        _replaced = ReplacedFolder(runtimeRoot);
         _hidden = hidden;
         _uid = uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
         _gid = gid.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -143,41 +140,58 @@ internal sealed class FunctionSandbox
     /// is <paramref name="environmentFolder"/>, running <paramref name="codeFolder"/>'s code, with a <c>/tmp</c> of
     /// <paramref name="tmpMb"/> MB. Writes the environment's mount table beside its folder (<see cref="MountTable"/>).
     /// </summary>
-    /// <remarks>
-    /// The table, in order: a tmpfs in the environment's folder (the staging area) with binds of that folder, of the
-    /// code (read-only) and of our bootstraps' copy (read-only) at their paths below the replaced folder; an empty
-    /// read-only tmpfs of mode 000 over each folder to hide; <c>/tmp</c> when it is not the replaced folder; a devpts
-    /// of its own (the server user's terminals are in the machine's). The script then moves the staging area over the
-    /// replaced folder.
-    /// </remarks>
     public IEnumerable<string> Arguments(string environmentFolder, string codeFolder, int tmpMb)
     {
         var environment = Path.GetFullPath(environmentFolder);
         var code = Path.GetFullPath(codeFolder);
         CheckInside(environment);
         CheckInside(code);
+        var (table, staging) = WriteMountTable(_replaced, environment, code, Path.GetDirectoryName(RuntimeFolder)!, tmpMb, _hidden, ownTerminals: true);
+        return
+        [
+            .. _start, "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
+            "/bin/sh", "-c", Script, "sh", table, staging, _replaced, code, _uid, _gid, "--",
+        ];
+    }
+
+    /// <summary>
+    /// The folder an environment's staging tmpfs replaces: <c>/tmp</c> when the runtime root is in it; elsewhere the
+    /// folder the runtime root is in, the server's temporary folder, where .NET keeps the sockets that dump and trace
+    /// the server (and <c>/tmp</c> gets a tmpfs of its own too).
+    /// </summary>
+    public static string ReplacedFolder(string runtimeRoot)
+    {
+        var root = Path.GetFullPath(runtimeRoot);
+        return Inside(root, "/tmp") ? "/tmp" : Path.GetDirectoryName(root) is { } parent && parent != "/" ? parent : root;
+    }
+
+    /// <summary>
+    /// Writes an environment's mount table beside its folder (<see cref="MountTable"/>) and returns it with its staging
+    /// area. In order: a tmpfs in the environment's folder (the staging area, sized by EphemeralStorage) with binds of
+    /// that folder, of the code (read-only) and of our bootstraps' copy (read-only) at their paths below the replaced
+    /// folder; an empty read-only tmpfs of mode 000 over each folder to hide; <c>/tmp</c> when it is not the
+    /// replaced folder; with <paramref name="ownTerminals"/>, a devpts of its own (the server user's terminals are in
+    /// the machine's). Whoever mounts it then moves the staging area over the replaced folder.
+    /// </summary>
+    internal static (string Table, string Staging) WriteMountTable(string replaced, string environment, string code, string runtimeCopy, int tmpMb, IEnumerable<string> hidden, bool ownTerminals)
+    {
         var staging = Path.Combine(environment, ".sandbox");
         var size = $"size={tmpMb.ToString(System.Globalization.CultureInfo.InvariantCulture)}m,mode=1777";
-        string Staged(string path) => Path.Combine(staging, Path.GetRelativePath(_replaced, path));
+        string Staged(string path) => Path.Combine(staging, Path.GetRelativePath(replaced, path));
         List<string> table =
         [
             Entry("tideway", staging, "tmpfs", size + ",X-mount.mkdir"),
             Entry(environment, Staged(environment), "none", "bind,X-mount.mkdir"),
             Entry(code, Staged(code), "none", "bind,ro,X-mount.mkdir"),
-            Entry(Path.GetDirectoryName(RuntimeFolder)!, Staged(Path.GetDirectoryName(RuntimeFolder)!), "none", "bind,ro,X-mount.mkdir"),
-            .. _hidden.Select(folder => Entry("tideway", folder, "tmpfs", "ro,mode=0,size=4k")),
-            .. _replaced == "/tmp" ? Array.Empty<string>() : [Entry("tideway", "/tmp", "tmpfs", size)],
+            Entry(runtimeCopy, Staged(runtimeCopy), "none", "bind,ro,X-mount.mkdir"),
+            .. hidden.Select(folder => Entry("tideway", folder, "tmpfs", "ro,mode=0,size=4k")),
+            .. replaced == "/tmp" ? Array.Empty<string>() : [Entry("tideway", "/tmp", "tmpfs", size)],
             // Named other than the machine's devpts: mount -a skips what looks mounted already.
-            Entry("tideway", "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=620"),
-            Entry("/dev/pts/ptmx", "/dev/ptmx", "none", "bind"),
+            .. ownTerminals ? [Entry("tideway", "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=620"), Entry("/dev/pts/ptmx", "/dev/ptmx", "none", "bind")] : Array.Empty<string>(),
         ];
-        var tablePath = MountTable(environment);
-        File.WriteAllText(tablePath, string.Join('\n', table) + "\n");
-        return
-        [
-            .. _start, "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc",
-            "/bin/sh", "-c", Script, "sh", tablePath, staging, _replaced, code, _uid, _gid, "--",
-        ];
+        var path = MountTable(environment);
+        File.WriteAllText(path, string.Join('\n', table) + "\n");
+        return (path, staging);
     }
 
     /// <summary>Where the mount table of the environment whose folder is <paramref name="environmentFolder"/> is written (beside the folder: no function sees it).</summary>

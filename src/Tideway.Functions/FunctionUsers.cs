@@ -29,14 +29,22 @@ internal sealed class FunctionUsers
     /// <summary>Blocks in the range (it ends below 3,800,000,000).</summary>
     public const uint Blocks = 19_000;
 
+    /// <summary>Where a root server holds a lock on its block of ids (root's own, so no other user can hold them).</summary>
+    internal const string LockFolder = "/run/tideway";
+
     private readonly uint _firstUid;
     private readonly string[] _prefix;
+    private readonly string? _unshare;
+    private FileStream? _blockLock;
 
-    private FunctionUsers(string setpriv, string? setsid, string runtimeFolder, uint firstUid)
+
+    private FunctionUsers(string setpriv, string? setsid, string? unshare, string runtimeFolder, (uint FirstUid, FileStream? Lock) block)
     {
         Setpriv = setpriv;
+        _unshare = unshare;
         RuntimeFolder = runtimeFolder;
-        _firstUid = firstUid;
+        _firstUid = block.FirstUid;
+        _blockLock = block.Lock;
         // With a controlling terminal, each environment starts a session of its own: a process of another user must
         // not open the terminal of the root that started the server (and type into it).
         _prefix = setsid is null ? [] : [setsid];
@@ -100,6 +108,8 @@ internal sealed class FunctionUsers
         {
             Release(uid);
         }
+        // No process of the block is left: another server may take it.
+        Interlocked.Exchange(ref _blockLock, null)?.Dispose();
     }
 
     /// <summary>Separate users when the server runs as root on Linux and <c>setpriv</c> is there; null otherwise.</summary>
@@ -118,7 +128,7 @@ internal sealed class FunctionUsers
         // Others may pass through the root (code and environment folders are below it) but not list it.
         Directory.CreateDirectory(runtimeRoot);
         File.SetUnixFileMode(runtimeRoot, PassThrough);
-        return new FunctionUsers(setpriv, setsid, CopyRuntimes(runtimeRoot), FreeBlock());
+        return new FunctionUsers(setpriv, setsid, Runtimes.OnPath("unshare"), CopyRuntimes(runtimeRoot), FreeBlock());
     }
 
     /// <summary>
@@ -142,9 +152,10 @@ internal sealed class FunctionUsers
         return Path.Combine(copy, "Runtimes");
     }
 
-    // A random block in which no process runs now: another server's, or what a killed server left running.
+    // A random block in which no process runs now (another server's, or what a killed server left running) and
+    // that no live server has locked (one with no environment running yet has no process in its block).
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    private static uint FreeBlock()
+    private static (uint FirstUid, FileStream? Lock) FreeBlock()
     {
         var used = new HashSet<uint>();
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
@@ -177,12 +188,46 @@ internal sealed class FunctionUsers
         for (var attempt = 0; attempt < 100; attempt++)
         {
             var block = (uint)Random.Shared.Next((int)Blocks);
-            if (!used.Contains(block))
+            if (!used.Contains(block) && LockBlock(block) is var (free, held) && free)
             {
-                return FirstUid + block * BlockIds;
+                return (FirstUid + block * BlockIds, held);
             }
         }
         throw new InvalidOperationException("No free block of user ids for the functions' users.");
+    }
+
+    /// <summary>
+    /// Locks a block of ids for this process (an exclusive <c>flock</c> on a file of <see cref="LockFolder"/>, held
+    /// until the lock is disposed or the process ends): free is false when another holds it. Where the folder cannot
+    /// be made (no <c>/run</c>), free is true and no lock is held: the check of running processes is all there is.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    internal static (bool Free, FileStream? Lock) LockBlock(uint block)
+    {
+        try
+        {
+            Directory.CreateDirectory(LockFolder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return (true, null);
+        }
+        var path = Path.Combine(LockFolder, $"uid-block-{block.ToString(CultureInfo.InvariantCulture)}.lock");
+        try
+        {
+            // FileShare.None is an exclusive, non-blocking flock on Unix.
+            return (true, new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return (true, null);
+        }
+        catch (IOException)
+        {
+            // Locked by another when the file is there (.NET opens every file with a lock, shared or not, so it cannot
+            // look without one); otherwise it could not be made, and the folder is unusable (read-only, full).
+            return (!File.Exists(path), null);
+        }
     }
 
     /// <summary>Whether the server has a controlling terminal (then environments start a session of their own).</summary>
@@ -282,6 +327,13 @@ internal sealed class FunctionUsers
 
     /// <summary>The arguments that start a command as the environment's user: no supplementary groups, no new privileges.</summary>
     public IEnumerable<string> SwitchTo(uint uid) => [.. _prefix, .. Switch(uid)];
+
+    /// <summary>
+    /// The <c>unshare</c> program the launcher starts under, so that each environment has a mount namespace of its
+    /// own (its own <c>/tmp</c>; of the runtime root, only its folder, its code and our bootstraps); null when there
+    /// is none on the PATH (then <c>/tmp</c> is the machine's).
+    /// </summary>
+    public string? Unshare => _unshare;
 
     private string[] Switch(uint uid)
     {

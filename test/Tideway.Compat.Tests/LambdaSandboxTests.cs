@@ -26,7 +26,7 @@ public sealed class LambdaSandboxTests : IAsyncLifetime
           if (: > bootstrap) 2>/dev/null; then wrote=yes; else wrote=no; fi
           echo secret > "$TMPDIR/secret"
           echo secret > "/tmp/secret-$AWS_LAMBDA_FUNCTION_NAME"
-          printf '{"uid":%s,"read":"%s","wroteCode":"%s","tmp":"%s","processes":%s,"codes":%s}' "$(id -u)" "$read" "$wrote" "$TMPDIR" "$(ls /proc | grep -c '^[0-9]')" "$(ls "$LAMBDA_TASK_ROOT/.." | wc -l)" > "$TMPDIR/out"
+          printf '{"uid":%s,"read":"%s","wroteCode":"%s","tmp":"%s","processes":%s,"codes":%s,"tmpMb":%s}' "$(id -u)" "$read" "$wrote" "$TMPDIR" "$(ls /proc | grep -c '^[0-9]')" "$(ls "$LAMBDA_TASK_ROOT/.." | wc -l)" "$(df -m /tmp | awk 'NR == 2 { print $2 }')" > "$TMPDIR/out"
         """);
 
     public async ValueTask InitializeAsync()
@@ -108,7 +108,8 @@ public sealed class LambdaSandboxTests : IAsyncLifetime
         (await ReadAsync(first, Path.Combine(_folder, "data", "tideway.db"))).GetProperty("read").GetString().ShouldBe("no");
         (await ReadAsync(first, $"/proc/{_server.Id}/environ")).GetProperty("read").GetString().ShouldBe("no");
         (await ReadAsync(second, secret)).GetProperty("read").GetString().ShouldBe("no");
-        // /tmp is each environment's own, as on AWS.
+        // /tmp is each environment's own, sized by EphemeralStorage (512 MB by default), as on AWS.
+        own.GetProperty("tmpMb").GetInt32().ShouldBe(512);
         (await ReadAsync(first, "/tmp/secret-" + first)).GetProperty("read").GetString().ShouldBe("yes");
         (await ReadAsync(second, "/tmp/secret-" + first)).GetProperty("read").GetString().ShouldBe("no");
         File.Exists("/tmp/secret-" + first).ShouldBeFalse("the machine's /tmp is not the function's");

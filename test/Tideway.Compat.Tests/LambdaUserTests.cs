@@ -20,7 +20,8 @@ public sealed class LambdaUserTests : IAsyncLifetime
           target="$(tr -d '"' < "$TMPDIR/event")"
           if cat "$target" > /dev/null 2>&1; then read=yes; else read=no; fi
           echo secret > "$TMPDIR/secret"
-          printf '{"uid":%s,"gid":%s,"groups":"%s","read":"%s","tmp":"%s","home":"%s"}' "$(id -u)" "$(id -g)" "$(id -G)" "$read" "$TMPDIR" "$HOME" > "$TMPDIR/out"
+          echo secret > "/tmp/secret-$AWS_LAMBDA_FUNCTION_NAME"
+          printf '{"uid":%s,"gid":%s,"groups":"%s","read":"%s","tmp":"%s","home":"%s","tmpMb":%s}' "$(id -u)" "$(id -g)" "$(id -G)" "$read" "$TMPDIR" "$HOME" "$(df -m /tmp | awk 'NR == 2 { print $2 }')" > "$TMPDIR/out"
         """);
 
     public async ValueTask InitializeAsync() => _host = await InProcessLambdaServer.StartAsync("users");
@@ -67,6 +68,12 @@ public sealed class LambdaUserTests : IAsyncLifetime
         var other = await ReadAsync(second, secret);
         other.GetProperty("read").GetString().ShouldBe("no");
         other.GetProperty("uid").GetInt64().ShouldNotBe(uid);
+
+        // /tmp is each environment's own, sized by EphemeralStorage (512 MB by default), as on AWS.
+        own.GetProperty("tmpMb").GetInt32().ShouldBe(512);
+        (await ReadAsync(first, "/tmp/secret-" + first)).GetProperty("read").GetString().ShouldBe("yes");
+        (await ReadAsync(second, "/tmp/secret-" + first)).GetProperty("read").GetString().ShouldBe("no");
+        File.Exists("/tmp/secret-" + first).ShouldBeFalse("the machine's /tmp is not the function's");
     }
 
     [Fact]
@@ -80,8 +87,14 @@ public sealed class LambdaUserTests : IAsyncLifetime
             ["Handler"] = "x",
             ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
             ["Environment"] = new Dictionary<string, object> { ["Variables"] = new Dictionary<string, string> { ["HOME"] = "/tmp/chosen" } },
+            ["EphemeralStorage"] = new Dictionary<string, object> { ["Size"] = 1024 },
         });
-        (await ReadAsync(name, "bootstrap")).GetProperty("home").GetString().ShouldBe("/tmp/chosen");
+        var result = await ReadAsync(name, "bootstrap");
+        result.GetProperty("home").GetString().ShouldBe("/tmp/chosen");
+        if (Environment.UserName == "root")
+        {
+            result.GetProperty("tmpMb").GetInt32().ShouldBe(1024, "its own /tmp, sized by EphemeralStorage");
+        }
     }
 
     [Fact]

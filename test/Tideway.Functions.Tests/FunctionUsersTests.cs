@@ -1,0 +1,36 @@
+using Shouldly;
+
+namespace Tideway.Functions.Tests;
+
+/// <summary>
+/// The block of user ids a root server takes (ADR 0007): held with a lock on a file of its own, so that a second
+/// server never takes a block whose server has no environment running yet (real flock locks).
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class FunctionUsersTests
+{
+    [Fact]
+    public void a_block_another_holds_is_not_free_until_it_lets_go()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Only a root server takes blocks of user ids (and may write in /run).");
+        }
+        var block = (uint)Random.Shared.Next((int)FunctionUsers.Blocks);
+
+        var (free, held) = FunctionUsers.LockBlock(block);
+        free.ShouldBeTrue();
+        held.ShouldNotBeNull("the lock is held in /run/tideway");
+        using (held)
+        {
+            // A second open file, as another server's would be.
+            FunctionUsers.LockBlock(block).Free.ShouldBeFalse();
+        }
+
+        var (again, second) = FunctionUsers.LockBlock(block);
+        using (second)
+        {
+            again.ShouldBeTrue("the first holder let go");
+        }
+    }
+}
