@@ -17,7 +17,7 @@ namespace Tideway.Functions;
 /// wrote to the right invocation, whatever the timing of the reading thread (see ADR 0005).
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The FIFO streams are closed by the reader thread when the process ends (Close).")]
-internal sealed class ExecutionEnvironment : IRuntimeApi
+internal sealed partial class ExecutionEnvironment : IRuntimeApi
 {
     // Markers carry a secret of the environment, so that nothing the function prints can pass for one.
     private readonly string _markerPrefix = "\u001ftideway-" + Guid.NewGuid().ToString("N") + ":";
@@ -51,6 +51,8 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     private string? _cgroup;
     private int _pid;
     private int _runtimePid;
+    private bool _tmpInMemory;
+    private volatile int _polledPeakMb;
     private bool _readerStarted;
     private int _peakMb;
     private long _peakReadAt;
@@ -145,6 +147,15 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
     internal const string MountingLauncher = "o=$1; c=$2; shift 2; if [ -n \"$c\" ]; then echo $$ > \"$c/cgroup.procs\"; fi; exec 1<>\"$o\" 2>&1; " +
         "mount -n -a -T \"$1\" && mount -n --move \"$2\" \"$3\" && cd \"$4\" || exit 125; shift 4; exec \"$@\"";
 
+    /// <summary>
+    /// Run as the environment's user after the switch (argument: the environment file, <c>export NAME='value'</c>
+    /// lines): sets the runtime's environment, then runs it.
+    /// </summary>
+    internal const string EnvironmentStep = ". \"$1\" || exit 125; shift; exec \"$@\"";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial System.Text.RegularExpressions.Regex VariableName();
+
     private void StartProcess(Invocation first)
     {
         _assigned = first;
@@ -173,7 +184,10 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         _readerStarted = true;
 
         var spec = Runtimes.Find(_function.Runtime) ?? throw new InvalidOperationException($"The runtime {_function.Runtime} is not supported.");
-        _cgroup = MemoryLimits.Create(Path.GetFileName(_folder), _function.MemorySize);
+        // Pages of a tmpfs /tmp are charged to the cgroup of whoever writes them. On AWS /tmp is apart from memory: the
+        // cgroup's limit leaves room for a full /tmp, and MemorySize is held to what the cgroup holds without /tmp (polled).
+        _tmpInMemory = users?.Unshare is not null || _options.Sandbox is not null;
+        _cgroup = MemoryLimits.Create(Path.GetFileName(_folder), _function.MemorySize + (_tmpInMemory ? _function.EphemeralStorage : 0));
         var unshare = users?.Unshare;
         var start = new ProcessStartInfo(unshare ?? "/bin/sh") { UseShellExecute = false, RedirectStandardInput = true, WorkingDirectory = _function.CodeFolder };
         if (unshare is not null)
@@ -212,6 +226,25 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
             }
         }
         var runtimeFolder = users?.RuntimeFolder ?? _options.Sandbox?.RuntimeFolder ?? Runtimes.Folder;
+        // Isolated, the stages before the runtime (root's, or the namespaces' before they are set up) run with PATH
+        // alone: the function's variables may name a library for the loader (LD_PRELOAD) or a file for the shell, which
+        // those stages must not load. The runtime gets its environment from a file its user reads after the switch.
+        var isolated = users is not null || _options.Sandbox is not null;
+        if (isolated)
+        {
+            var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+            SetEnvironment(environment, tmp, runtimeFolder);
+            var file = Path.Combine(_folder, "environment");
+            File.WriteAllText(file, string.Concat(environment.Where(v => VariableName().IsMatch(v.Key)).Select(v => $"export {v.Key}='{v.Value?.Replace("'", "'\\''", StringComparison.Ordinal)}'\n")));
+            if (users is not null && OperatingSystem.IsLinux())
+            {
+                FunctionUsers.GiveTo(file, _uid);
+            }
+            foreach (var argument in (string[])["/bin/sh", "-c", EnvironmentStep, "sh", file])
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
         if (spec.Interpreter is null)
         {
             start.ArgumentList.Add(Path.Combine(_function.CodeFolder, "bootstrap"));
@@ -225,12 +258,20 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
             }
             start.ArgumentList.Add(Path.Combine(runtimeFolder, spec.Bootstrap!));
         }
-        SetEnvironment(start.Environment, tmp, runtimeFolder);
+        if (isolated)
+        {
+            start.Environment.Clear();
+            start.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+        }
+        else
+        {
+            SetEnvironment(start.Environment, tmp, runtimeFolder);
+        }
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.Exited += (_, _) => OnExited();
         // Timers first: the process may exit (and Close run) before Start returns.
         _timer = _time.CreateTimer(_ => InitTimedOut(), null, _options.InitTimeout, Timeout.InfiniteTimeSpan);
-        if (_cgroup is null)
+        if (_cgroup is null || _tmpInMemory)
         {
             _memoryPoll = _time.CreateTimer(_ => PollMemory(), null, MemoryPollInterval, MemoryPollInterval);
         }
@@ -457,10 +498,16 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
 
     private static readonly TimeSpan MemoryPollInterval = TimeSpan.FromMilliseconds(100);
 
-    // Without a cgroup: the process is killed once its resident memory passes MemorySize.
+    // Without a cgroup (resident memory of the runtime), or when the cgroup also holds /tmp (the cgroup without /tmp): killed past MemorySize.
     private void PollMemory()
     {
-        if (!_ending && MemoryLimits.ProcessMb(RuntimePid(), peak: false) > _function.MemorySize)
+        // With /tmp in the cgroup: what all the environment's processes hold, without /tmp.
+        var usedMb = _cgroup is not null && _tmpInMemory ? MemoryLimits.UsageWithoutTmpMb(_cgroup) : MemoryLimits.ProcessMb(RuntimePid(), peak: false);
+        if (_tmpInMemory)
+        {
+            _polledPeakMb = Math.Max(_polledPeakMb, usedMb);
+        }
+        if (!_ending && usedMb > _function.MemorySize)
         {
             _overMemory = true;
             Kill();
@@ -762,8 +809,9 @@ internal sealed class ExecutionEnvironment : IRuntimeApi
         var now = Stopwatch.GetTimestamp();
         if (_peakMb == 0 || Stopwatch.GetElapsedTime(_peakReadAt, now) > TimeSpan.FromMilliseconds(250))
         {
-            // The cgroup's peak leaves out pages the process shares with others (the runtime's libraries): the larger of the two.
-            _peakMb = Math.Max(_peakMb, Math.Max(_cgroup is not null ? MemoryLimits.PeakMb(_cgroup) : 0, MemoryLimits.ProcessMb(RuntimePid(), peak: true)));
+            // The cgroup's peak leaves out pages the process shares with others (the runtime's libraries): the larger of
+            // the two; but not when it counts what /tmp holds.
+            _peakMb = Math.Max(_peakMb, Math.Max(_cgroup is not null && !_tmpInMemory ? MemoryLimits.PeakMb(_cgroup) : _polledPeakMb, MemoryLimits.ProcessMb(RuntimePid(), peak: true)));
             _peakReadAt = now;
         }
         return _peakMb;

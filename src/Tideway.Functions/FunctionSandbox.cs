@@ -97,28 +97,10 @@ internal sealed class FunctionSandbox
         {
             Directory.CreateDirectory(Path.Combine(probe, "env"));
             Directory.CreateDirectory(Path.Combine(probe, "code"));
-            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-            foreach (var argument in (string[])["-c", "exec \"$@\"", "sh", .. sandbox.Arguments(Path.Combine(probe, "env"), Path.Combine(probe, "code"), 1), "/bin/true"])
-            {
-                start.ArgumentList.Add(argument);
-            }
-            using var process = Process.Start(start)!;
-            process.StandardInput.Close();
-            var error = process.StandardError.ReadToEndAsync();
-            _ = process.StandardOutput.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                process.Kill(entireProcessTree: true);
-                return (null, "a trial start in namespaces did not end within 10 s");
-            }
-            if (process.ExitCode != 0)
-            {
-                var message = error.Wait(TimeSpan.FromSeconds(1)) ? error.Result.Trim() : string.Empty;
-                return (null, $"a trial start in namespaces failed (exit status {process.ExitCode}{(message.Length > 0 ? ": " + message.ReplaceLineEndings(" ") : string.Empty)})");
-            }
-            return (sandbox, string.Empty);
+            return Trial("/bin/sh", ["-c", "exec \"$@\"", "sh", .. sandbox.Arguments(Path.Combine(probe, "env"), Path.Combine(probe, "code"), 1), "/bin/true"], "a trial start in namespaces") is { } failure
+                ? (null, failure) : (sandbox, string.Empty);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return (null, "a trial start in namespaces failed: " + e.Message);
         }
@@ -132,6 +114,41 @@ internal sealed class FunctionSandbox
             {
                 // Left for the runtime root's removal at shutdown.
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="program"/> once, as a trial of what environments will need: null when it exits 0 within
+    /// 10 s, else why not (<paramref name="what"/> failed: its standard error).
+    /// </summary>
+    internal static string? Trial(string program, IEnumerable<string> arguments, string what)
+    {
+        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        try
+        {
+            using var process = Process.Start(start)!;
+            process.StandardInput.Close();
+            var error = process.StandardError.ReadToEndAsync();
+            _ = process.StandardOutput.ReadToEndAsync();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+            {
+                process.Kill(entireProcessTree: true);
+                return $"{what} did not end within 10 s";
+            }
+            if (process.ExitCode == 0)
+            {
+                return null;
+            }
+            var message = error.Wait(TimeSpan.FromSeconds(1)) ? error.Result.Trim() : string.Empty;
+            return $"{what} failed (exit status {process.ExitCode}{(message.Length > 0 ? ": " + message.ReplaceLineEndings(" ") : string.Empty)})";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"{what} failed: {e.Message}";
         }
     }
 

@@ -128,7 +128,22 @@ internal sealed class FunctionUsers
         // Others may pass through the root (code and environment folders are below it) but not list it.
         Directory.CreateDirectory(runtimeRoot);
         File.SetUnixFileMode(runtimeRoot, PassThrough);
-        return new FunctionUsers(setpriv, setsid, Runtimes.OnPath("unshare"), CopyRuntimes(runtimeRoot), FreeBlock());
+        var (unshare, reason) = MountNamespaces();
+        return new FunctionUsers(setpriv, setsid, unshare, CopyRuntimes(runtimeRoot), FreeBlock()) { NoMountNamespace = reason };
+    }
+
+    /// <summary>Why environments get no mount namespace of their own (null when they do).</summary>
+    public string? NoMountNamespace { get; private init; }
+
+    // unshare, when a mount namespace can be made here (tried once: a container without CAP_SYS_ADMIN, or a seccomp
+    // filter, refuses it); else null and why.
+    private static (string? Unshare, string? Reason) MountNamespaces()
+    {
+        if (Runtimes.OnPath("unshare") is not { } unshare)
+        {
+            return (null, "`unshare` (util-linux) is not on the PATH");
+        }
+        return FunctionSandbox.Trial(unshare, ["--mount", "/bin/true"], "a trial `unshare --mount`") is { } failure ? (null, failure) : (unshare, null);
     }
 
     /// <summary>
@@ -323,6 +338,17 @@ internal sealed class FunctionUsers
             throw new IOException($"chown {tmp} failed: errno {Marshal.GetLastPInvokeError()}");
         }
         File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>Makes <paramref name="file"/> the environment user's, readable by it alone.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public static void GiveTo(string file, uint uid)
+    {
+        if (Chown(file, uid, uid) != 0)
+        {
+            throw new IOException($"chown {file} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        File.SetUnixFileMode(file, UnixFileMode.UserRead);
     }
 
     /// <summary>The arguments that start a command as the environment's user: no supplementary groups, no new privileges.</summary>

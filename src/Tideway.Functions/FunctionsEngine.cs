@@ -48,7 +48,9 @@ public sealed partial class FunctionsEngine : IAsyncDisposable
         options.Users = options.SeparateUsers && OperatingSystem.IsLinux() ? FunctionUsers.Detect(options.RuntimeRoot) : null;
         if (options.Users is not null)
         {
-            Isolation = "each execution environment runs as a user of its own";
+            Isolation = options.Users.NoMountNamespace is { } reason
+                ? $"each execution environment runs as a user of its own; /tmp is shared, not sized: {reason}"
+                : "each execution environment runs as a user of its own, with its own /tmp (a mount namespace)";
         }
         else if (options.SeparateUsers && OperatingSystem.IsLinux())
         {

@@ -102,6 +102,32 @@ internal static class MemoryLimits
     }
 
     /// <summary>The peak memory of the cgroup, in MB rounded up.</summary>
+    /// <summary>
+    /// What a cgroup holds now apart from tmpfs pages (<c>shmem</c>: an environment's own <c>/tmp</c>), in MB: the
+    /// memory of all its processes.
+    /// </summary>
+    public static int UsageWithoutTmpMb(string cgroup)
+    {
+        long shmem = 0;
+        try
+        {
+            foreach (var line in File.ReadLines(Path.Combine(cgroup, "memory.stat")))
+            {
+                if (line.StartsWith("total_shmem ", StringComparison.Ordinal))
+                {
+                    shmem = long.Parse(line.AsSpan("total_shmem ".Length), CultureInfo.InvariantCulture);
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            // The cgroup is gone.
+        }
+        return (int)(Math.Max(0, Read(Path.Combine(cgroup, "memory.usage_in_bytes")) - shmem) >> 20);
+    }
+
+    /// <summary>The cgroup's peak memory in MB.</summary>
     public static int PeakMb(string cgroup) => (int)((Read(Path.Combine(cgroup, "memory.max_usage_in_bytes")) + (1L << 20) - 1) >> 20);
 
     /// <summary>True when the kernel killed a process of the cgroup for going past its limit.</summary>

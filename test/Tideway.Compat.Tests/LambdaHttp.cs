@@ -68,6 +68,29 @@ internal sealed class LambdaHttp(string endpoint) : IDisposable
         return await _http.SendAsync(request);
     }
 
+    /// <summary>The messages of a function's log group, in order (FilterLogEvents over the same endpoint), once one contains <paramref name="until"/> or after 10 s.</summary>
+    public async Task<string> LogAsync(string name, string until)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/");
+            request.Headers.TryAddWithoutValidation("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261203/us-east-1/logs/aws4_request, SignedHeaders=host, Signature=0");
+            request.Headers.TryAddWithoutValidation("X-Amz-Target", "Logs_20140328.FilterLogEvents");
+            request.Content = new StringContent(JsonSerializer.Serialize(new { logGroupName = "/aws/lambda/" + name }), Encoding.UTF8, "application/x-amz-json-1.1");
+            using var response = await _http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, text);
+            var messages = string.Join('\n', JsonDocument.Parse(text).RootElement.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("message").GetString()));
+            // The log lines are written behind the invocations.
+            if (messages.Contains(until, StringComparison.Ordinal) || DateTime.UtcNow > deadline)
+            {
+                return messages;
+            }
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>CreateFunction with these members (and a unique name, returned); fails the test unless it answers 201.</summary>
     public async Task<string> CreateAsync(string prefix, Dictionary<string, object> members)
     {

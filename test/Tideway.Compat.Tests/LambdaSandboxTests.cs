@@ -120,6 +120,28 @@ public sealed class LambdaSandboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task the_stages_outside_the_namespaces_do_not_get_the_functions_variables()
+    {
+        await RequireNamespaces();
+        // LD_DEBUG=files makes every program the loader starts name itself ("needed by PROGRAM") in the function's
+        // log: LD_PRELOAD would run a library of the function's in each, outside the namespaces.
+        var name = await _lambda.CreateAsync("loader", new Dictionary<string, object>
+        {
+            ["Runtime"] = "provided.al2023",
+            ["Role"] = "arn:aws:iam::000000000000:role/lambda",
+            ["Handler"] = "x",
+            ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
+            ["Environment"] = new Dictionary<string, object> { ["Variables"] = new Dictionary<string, string> { ["LD_DEBUG"] = "files" } },
+        });
+        await ReadAsync(name, "bootstrap");
+
+        var log = await _lambda.LogAsync(name, "needed by curl");
+        log.ShouldContain("needed by curl");
+        log.ShouldNotContain("needed by unshare");
+        log.ShouldNotContain("needed by mount");
+    }
+
+    [Fact]
     public async Task what_an_environment_left_running_ends_with_it()
     {
         await RequireNamespaces();

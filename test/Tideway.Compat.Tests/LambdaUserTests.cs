@@ -21,7 +21,7 @@ public sealed class LambdaUserTests : IAsyncLifetime
           if cat "$target" > /dev/null 2>&1; then read=yes; else read=no; fi
           echo secret > "$TMPDIR/secret"
           echo secret > "/tmp/secret-$AWS_LAMBDA_FUNCTION_NAME"
-          printf '{"uid":%s,"gid":%s,"groups":"%s","read":"%s","tmp":"%s","home":"%s","tmpMb":%s}' "$(id -u)" "$(id -g)" "$(id -G)" "$read" "$TMPDIR" "$HOME" "$(df -m /tmp | awk 'NR == 2 { print $2 }')" > "$TMPDIR/out"
+          printf '{"uid":%s,"gid":%s,"groups":"%s","read":"%s","tmp":"%s","home":"%s","tmpMb":%s,"quoted":"%s","codes":%s}' "$(id -u)" "$(id -g)" "$(id -G)" "$read" "$TMPDIR" "$HOME" "$(df -m /tmp | awk 'NR == 2 { print $2 }')" "$QUOTED" "$(ls "$LAMBDA_TASK_ROOT/.." | wc -l)" > "$TMPDIR/out"
         """);
 
     public async ValueTask InitializeAsync() => _host = await InProcessLambdaServer.StartAsync("users");
@@ -48,7 +48,8 @@ public sealed class LambdaUserTests : IAsyncLifetime
             Assert.Skip("Only a server run as root can switch users; others run functions as their own user (docs/compat/lambda.md).");
         }
         var first = await CreateAsync("first");
-        var second = await CreateAsync("second");
+        // Another package (a comment apart), so another code folder.
+        var second = await _host.CreateBootstrapFunctionAsync("second", Bootstrap + "# second\n");
 
         // A file the function may read: its own bootstrap (positive control for the reads below).
         var own = await ReadAsync(first, "bootstrap");
@@ -74,6 +75,7 @@ public sealed class LambdaUserTests : IAsyncLifetime
         (await ReadAsync(first, "/tmp/secret-" + first)).GetProperty("read").GetString().ShouldBe("yes");
         (await ReadAsync(second, "/tmp/secret-" + first)).GetProperty("read").GetString().ShouldBe("no");
         File.Exists("/tmp/secret-" + first).ShouldBeFalse("the machine's /tmp is not the function's");
+        (await ReadAsync(second, "bootstrap")).GetProperty("codes").GetInt32().ShouldBe(1, "its own code folder, not the other function's");
     }
 
     [Fact]
@@ -95,6 +97,60 @@ public sealed class LambdaUserTests : IAsyncLifetime
         {
             result.GetProperty("tmpMb").GetInt32().ShouldBe(1024, "its own /tmp, sized by EphemeralStorage");
         }
+    }
+
+    [Fact]
+    public async Task what_tmp_holds_is_not_memory_yet_memory_is_still_limited()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("The memory cgroups, and the tmpfs /tmp in them, need a root server.");
+        }
+        // 200 MB in /tmp of a 128 MB function: AWS keeps /tmp (EphemeralStorage) apart from memory.
+        var writer = await _host.CreateBootstrapFunctionAsync("tmpwriter", LambdaHttp.ShellBootstrap("""
+              head -c 200000000 /dev/zero > /tmp/big && printf '{"size":%s}' "$(stat -c %s /tmp/big)" > "$TMPDIR/out"
+            """));
+        var (response, result, log) = await _host.Lambda.InvokeAsync(writer, "{}");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
+        response.Headers.Contains("X-Amz-Function-Error").ShouldBeFalse(log);
+        result.GetProperty("size").GetInt64().ShouldBe(200_000_000);
+
+        // 300 MB of its own memory still ends it as AWS does.
+        var eater = await _host.CreateBootstrapFunctionAsync("eater", LambdaHttp.ShellBootstrap("""
+              python3 -c 'import time; b = b"x" * (300 << 20); time.sleep(2)'
+              echo '{}' > "$TMPDIR/out"
+            """));
+        (response, result, log) = await _host.Lambda.InvokeAsync(eater, "{}");
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, log);
+        result.TryGetProperty("errorType", out var errorType).ShouldBeTrue($"{result}\n{log}");
+        errorType.GetString().ShouldBe("Runtime.OutOfMemory", log);
+    }
+
+    [Fact]
+    public async Task the_stages_that_run_as_root_do_not_get_the_functions_variables()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Only a server run as root has stages that run as root.");
+        }
+        // LD_DEBUG=files makes every program the loader starts name itself ("needed by PROGRAM") on stderr, which
+        // the launcher sends to the function's log: LD_PRELOAD would run a library of the function's in each.
+        var name = await _host.Lambda.CreateAsync("loader", new Dictionary<string, object>
+        {
+            ["Runtime"] = "provided.al2023",
+            ["Role"] = "arn:aws:iam::000000000000:role/lambda",
+            ["Handler"] = "x",
+            ["Code"] = new Dictionary<string, object> { ["ZipFile"] = LambdaHttp.BootstrapPackage(Bootstrap) },
+            ["Environment"] = new Dictionary<string, object> { ["Variables"] = new Dictionary<string, string> { ["LD_DEBUG"] = "files", ["QUOTED"] = "it's $HOME `id` ;|&" } },
+        });
+        // The runtime's environment, from the file its user reads, arrives as set (quotes, $ and backquotes included).
+        (await ReadAsync(name, "bootstrap")).GetProperty("quoted").GetString().ShouldBe("it's $HOME `id` ;|&");
+
+        // The runtime's own programs got it (curl), the root stages did not (mount, setsid, setpriv).
+        var log = await _host.Lambda.LogAsync(name, "needed by curl");
+        log.ShouldContain("needed by curl");
+        log.ShouldNotContain("needed by setpriv");
+        log.ShouldNotContain("needed by mount");
     }
 
     [Fact]
