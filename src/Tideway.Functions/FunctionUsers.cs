@@ -267,8 +267,18 @@ internal sealed class FunctionUsers
         {
             return;
         }
-        var start = new ProcessStartInfo(Setpriv) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var argument in (string[])[.. Switch(uid), "/bin/sh", "-c", "kill -KILL -1 2>/dev/null; find \"$1\" -mindepth 1 -delete 2>/dev/null; exit 0", "sh", tmp])
+        // In the environment's own view of the files when it had one: a process of the user that outlived the kill
+        // could otherwise see the machine's view through /proc/PID/root of this one (other functions' code). If
+        // the view cannot be made, the cleanup still runs: its kill and its emptying matter more.
+        var environment = Path.GetDirectoryName(tmp)!;
+        var table = FunctionSandbox.MountTable(environment);
+        string[] view = _unshare is not null && File.Exists(table)
+            ? [_unshare, "--mount", "/bin/sh", "-c", CleanupView, "sh", table, Path.Combine(environment, ".sandbox"),
+                FunctionSandbox.ReplacedFolder(Path.GetDirectoryName(Path.GetDirectoryName(RuntimeFolder)!)!)]
+            : [];
+        var command = (string[])[.. view, .. Switch(uid), "/bin/sh", "-c", "kill -KILL -1 2>/dev/null; find \"$1\" -mindepth 1 -delete 2>/dev/null; exit 0", "sh", tmp];
+        var start = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var argument in command[1..])
         {
             start.ArgumentList.Add(argument);
         }
@@ -289,6 +299,10 @@ internal sealed class FunctionUsers
             // setpriv is gone: the folder stays behind (it is removed with the runtime root when that is safe).
         }
     }
+
+    // Run as root in a mount namespace of the cleanup's own (arguments: the environment's mount table, its staging
+    // area, the folder that replaces, then the cleanup's command).
+    private const string CleanupView = "mount -n -a -T \"$1\" && mount -n --move \"$2\" \"$3\"; shift 3; exec \"$@\"";
 
     private const UnixFileMode PassThrough = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private const UnixFileMode Readable = PassThrough | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
