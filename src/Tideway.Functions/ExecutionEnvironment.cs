@@ -145,7 +145,7 @@ internal sealed partial class ExecutionEnvironment : IRuntimeApi
     /// staging area over the replaced folder and changes into the code; a mount's error goes to the function's log.
     /// </summary>
     internal const string MountingLauncher = "o=$1; c=$2; shift 2; if [ -n \"$c\" ]; then echo $$ > \"$c/cgroup.procs\"; fi; exec 1<>\"$o\" 2>&1; " +
-        "mount -n -a -T \"$1\" && mount -n --move \"$2\" \"$3\" && cd \"$4\" || exit 125; shift 4; exec \"$@\"";
+        FunctionSandbox.MountView + " && cd \"$4\" || exit 125; shift 4; exec \"$@\"";
 
     /// <summary>
     /// Run as the environment's user after the switch (argument: the environment file, <c>export NAME='value'</c>

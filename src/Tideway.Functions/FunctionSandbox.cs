@@ -29,11 +29,17 @@ internal sealed class FunctionSandbox
     /// background job would start with SIGINT and SIGQUIT ignored); the shell exits with its status, a signal as 128 +
     /// its number, which <c>unshare</c> passes on.
     /// </summary>
-    internal const string Script = """
-        mount -n -a -T "$1" && mount -n --move "$2" "$3" && cd "$4" || exit 125
+    internal const string Script = MountView + """
+         && cd "$4" || exit 125
         u=$5; g=$6; shift 7
         (exec unshare --user --map-user="$u" --map-group="$g" -- "$@"); exit $?
         """;
+
+    /// <summary>
+    /// The shell command every view starts with (arguments: the mount table, its staging area, the folder the staging
+    /// area replaces): one <c>mount -a</c> for the table, then the move, as root of a new mount namespace.
+    /// </summary>
+    internal const string MountView = "mount -n -a -T \"$1\" && mount -n --move \"$2\" \"$3\"";
 
     private readonly string[] _start;
     private readonly string _runtimeRoot;

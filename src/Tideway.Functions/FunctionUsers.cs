@@ -37,7 +37,6 @@ internal sealed class FunctionUsers
     private readonly string? _unshare;
     private FileStream? _blockLock;
 
-
     private FunctionUsers(string setpriv, string? setsid, string? unshare, string runtimeFolder, (uint FirstUid, FileStream? Lock) block)
     {
         Setpriv = setpriv;
@@ -302,7 +301,7 @@ internal sealed class FunctionUsers
 
     // Run as root in a mount namespace of the cleanup's own (arguments: the environment's mount table, its staging
     // area, the folder that replaces, then the cleanup's command).
-    private const string CleanupView = "mount -n -a -T \"$1\" && mount -n --move \"$2\" \"$3\"; shift 3; exec \"$@\"";
+    private const string CleanupView = FunctionSandbox.MountView + "; shift 3; exec \"$@\"";
 
     private const UnixFileMode PassThrough = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
     private const UnixFileMode Readable = PassThrough | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
@@ -371,7 +370,7 @@ internal sealed class FunctionUsers
     /// <summary>
     /// The <c>unshare</c> program the launcher starts under, so that each environment has a mount namespace of its
     /// own (its own <c>/tmp</c>; of the runtime root, only its folder, its code and our bootstraps); null when there
-    /// is none on the PATH (then <c>/tmp</c> is the machine's).
+    /// is none on the PATH or a trial at start failed (then <c>/tmp</c> is the machine's; see <see cref="NoMountNamespace"/>).
     /// </summary>
     public string? Unshare => _unshare;
 

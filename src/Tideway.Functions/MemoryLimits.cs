@@ -101,7 +101,6 @@ internal static class MemoryLimits
         }
     }
 
-    /// <summary>The peak memory of the cgroup, in MB rounded up.</summary>
     /// <summary>
     /// What a cgroup holds now apart from tmpfs pages (<c>shmem</c>: an environment's own <c>/tmp</c>), in MB: the
     /// memory of all its processes.
@@ -127,7 +126,7 @@ internal static class MemoryLimits
         return (int)(Math.Max(0, Read(Path.Combine(cgroup, "memory.usage_in_bytes")) - shmem) >> 20);
     }
 
-    /// <summary>The cgroup's peak memory in MB.</summary>
+    /// <summary>The peak memory of the cgroup, in MB rounded up.</summary>
     public static int PeakMb(string cgroup) => (int)((Read(Path.Combine(cgroup, "memory.max_usage_in_bytes")) + (1L << 20) - 1) >> 20);
 
     /// <summary>True when the kernel killed a process of the cgroup for going past its limit.</summary>
