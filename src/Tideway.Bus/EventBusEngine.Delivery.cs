@@ -111,12 +111,17 @@ public sealed partial class EventBusEngine
         {
             _buses.TryGetValue((batch.Account, batch.Region, batch.Bus), out bus);
         }
-        if (bus is null)
+        DeliveryGroup[] matched;
+        try
         {
-            _store.ForgetBatch(batch.Id);
-            return;
+            matched = bus is null ? [] : Match(bus, batch.Events, matches, groups);
         }
-        Dispatch(batch.Id, Match(bus, batch.Events, matches, groups));
+        catch (ObjectDisposedException) when (!_stopping)
+        {
+            // The bus was deleted (its matcher disposed) since the batch was accepted: no rule of it is left to match.
+            matched = [];
+        }
+        Dispatch(batch.Id, matched);
     }
 
     /// <summary>One (rule, target) pair and the events of a batch that go to it.</summary>

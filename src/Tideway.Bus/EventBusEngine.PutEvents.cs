@@ -21,7 +21,7 @@ public sealed partial class EventBusEngine
     // The envelope is one level above the detail; the writer checks depth even without validation.
     private static readonly JsonWriterOptions EnvelopeWriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true, MaxDepth = MaxDetailDepth + 2 };
 
-    /// <summary>PutEvents: validates each entry on its own, matches the accepted ones, and makes them durable (IngestAsync) before answering.</summary>
+    /// <summary>PutEvents: validates each entry on its own and makes the accepted ones durable (IngestAsync) before answering; they are matched and delivered behind the answer.</summary>
     public async Task<PutEventsResultEntry[]> PutEventsAsync(RequestScope scope, IReadOnlyList<PutEventsRequestEntry>? entries)
     {
         if (entries is null || entries.Count is 0 or > MaxEntries)
@@ -50,7 +50,7 @@ public sealed partial class EventBusEngine
         // reused across calls: only the encoded batch that the store and the router keep is allocated.
         var scratch = Scratch.Rent();
         List<BatchBuilder>? others = null;
-        (BusState Bus, byte[] Bytes, DeliveryGroup[] Groups)[] batches;
+        (BusState Bus, byte[] Bytes)[] batches;
         try
         {
             BatchBuilder? first = null;
@@ -67,8 +67,7 @@ public sealed partial class EventBusEngine
                 builder.Add(scope, entry, id, scratch.Details.Span(detail), now);
                 results[i] = new PutEventsResultEntry(id, null, null);
             }
-            // Matched here, on the request's thread: the answer may wait for the deliveries (see IngestAsync).
-            batches = first is null ? [] : others is null ? [Encode(first, scratch)] : [Encode(first, scratch), .. others.Select(b => Encode(b, scratch))];
+            batches = first is null ? [] : others is null ? [(first.Bus, first.ToArray())] : [(first.Bus, first.ToArray()), .. others.Select(b => (b.Bus, b.ToArray()))];
         }
         finally
         {
@@ -77,11 +76,11 @@ public sealed partial class EventBusEngine
         }
         if (batches.Length == 1)
         {
-            await IngestAsync(batches[0].Bus, batches[0].Bytes, batches[0].Groups).ConfigureAwait(false);
+            await IngestAsync(batches[0].Bus, batches[0].Bytes).ConfigureAwait(false);
         }
         else if (batches.Length > 1)
         {
-            await Task.WhenAll(batches.Select(b => IngestAsync(b.Bus, b.Bytes, b.Groups))).ConfigureAwait(false);
+            await Task.WhenAll(batches.Select(b => IngestAsync(b.Bus, b.Bytes))).ConfigureAwait(false);
         }
         return results;
     }
@@ -95,10 +94,6 @@ public sealed partial class EventBusEngine
         public DetailBuffer Details { get; } = new();
 
         public BatchBuilder Batch { get; } = new();
-
-        public List<RuleState> Matches { get; } = [];
-
-        public Dictionary<(RuleState, TargetState), List<int>> Groups { get; } = [];
 
         public static Scratch Rent()
         {
@@ -126,62 +121,15 @@ public sealed partial class EventBusEngine
         return added;
     }
 
-    private (BusState Bus, byte[] Bytes, DeliveryGroup[] Groups) Encode(BatchBuilder builder, Scratch scratch)
-    {
-        var bytes = builder.ToArray();
-        DeliveryGroup[] groups;
-        try
-        {
-            groups = Match(builder.Bus, bytes, scratch.Matches, scratch.Groups);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The bus was deleted (its matcher disposed) since the entry was accepted: no rule of it is left to match.
-            groups = [];
-        }
-        return (builder.Bus, bytes, groups);
-    }
-
     /// <summary>
-    /// Makes the accepted events of one bus durable and delivers them. Events that match no rule are not
-    /// written at all (AWS drops them). When every matched target is a queue of this process, the events are
-    /// delivered before the answer: the queue messages (and, for a failed attempt, its retry record or
-    /// dead-letter message) are then their durable copy, so the batch itself is never written and routed.
-    /// Otherwise the batch is stored, and delivered behind the answer. See docs/adr/0006-queue-targets-before-the-answer.md.
+    /// Writes the accepted events of one bus as one batch record; the answer waits for its commit. The router
+    /// matches the batch and delivers it behind the answer, and forgets it once every delivery has settled
+    /// (ADR 0004).
     /// </summary>
-    private async Task IngestAsync(BusState bus, byte[] bytes, DeliveryGroup[] groups)
+    private async Task IngestAsync(BusState bus, byte[] bytes)
     {
-        if (groups.Length == 0)
-        {
-            return;
-        }
-        if (Array.TrueForAll(groups, g => g.Target.Kind == TargetKind.Queue))
-        {
-            if (groups.Length == 1)
-            {
-                await AttemptBeforeAnswerAsync(groups[0]).ConfigureAwait(false);
-            }
-            else
-            {
-                await Task.WhenAll(groups.Select(AttemptBeforeAnswerAsync)).ConfigureAwait(false);
-            }
-            return;
-        }
         var id = await _store.AppendBatchAsync(bus.Account, bus.Region, bus.Name, bytes).ConfigureAwait(false);
-        Dispatch(id, groups);
-    }
-
-    private async Task AttemptBeforeAnswerAsync(DeliveryGroup group)
-    {
-        Interlocked.Increment(ref _inFlight);
-        try
-        {
-            await AttemptAsync(group.Rule, group.Target, group.Events).ConfigureAwait(false);
-        }
-        finally
-        {
-            DeliveryFinished();
-        }
+        Enqueue(new Storage.EventBatch(id, bus.Account, bus.Region, bus.Name, bytes));
     }
 
     /// <summary>Validates one entry: false with the entry's ErrorCode and ErrorMessage when it fails.</summary>
