@@ -47,6 +47,19 @@ public sealed class SendTests : EngineTests
         Counts(queue).Visible.ShouldBe(0);
     }
 
+    [Theory]
+    [InlineData(0x0, "#x0")]
+    [InlineData(0xD800, "#xD800")]
+    [InlineData(0xFFFE, "#xFFFE")]
+    public async Task finds_a_character_outside_the_allowed_set_after_a_long_run_of_plain_ones(int character, string shown)
+    {
+        var queue = await CreateAsync("orders");
+        var body = new string('a', 200) + "\t\u00e9\U0001F600" + (char)character + new string('b', 100);
+
+        await SendAsync(queue, body).ShouldFailWithAsync("InvalidMessageContents", $"Invalid binary character '{shown}'");
+        (await SendAsync(queue, body.Replace((char)character, 'c'))).MessageId.ShouldNotBeNullOrEmpty();
+    }
+
     [Fact]
     public async Task rejects_a_high_surrogate_at_the_end_of_the_body()
     {
