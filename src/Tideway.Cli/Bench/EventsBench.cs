@@ -113,6 +113,18 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
         return "n/a";
     }
 
+    /// <summary>The pattern of the rule that routes the bench events to the queue.</summary>
+    internal const string MatchingPattern = "{\"source\":[\"bench.app\"],\"detail-type\":[\"OrderPlaced\"]}";
+
+    /// <summary>Decoy rule <paramref name="i"/>: a shape rules usually have (other sources, detail fields, prefixes, numeric ranges) that no bench event matches.</summary>
+    internal static string DecoyPattern(int i, bool exactDecoys) => (exactDecoys ? i % 2 : i % 4) switch
+    {
+        0 => $"{{\"source\":[\"other.app.{i}\"]}}",
+        1 => $"{{\"source\":[\"bench.app\"],\"detail\":{{\"customer\":[\"c{i}\"]}}}}",
+        2 => $"{{\"detail-type\":[{{\"prefix\":\"Other{i}\"}}]}}",
+        _ => $"{{\"source\":[\"bench.app\"],\"detail\":{{\"amount\":[{{\"numeric\":[\">\",{100_000 + i}]}}]}}}}",
+    };
+
     internal sealed record Scenario(string Bus, string QueueUrl, string RuleName, byte[] PutBody);
 
     /// <summary>Raw awsJson requests over one pooled HttpClient, as SqsLoad does.</summary>
@@ -154,16 +166,10 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
             // Decoys of the shapes rules usually have: other sources, detail fields, prefixes, numeric ranges.
             for (var i = 1; i < rules; i++)
             {
-                var pattern = (exactDecoys ? i % 2 : i % 4) switch
-                {
-                    0 => $"{{\"source\":[\"other.app.{i}\"]}}",
-                    1 => $"{{\"source\":[\"bench.app\"],\"detail\":{{\"customer\":[\"c{i}\"]}}}}",
-                    2 => $"{{\"detail-type\":[{{\"prefix\":\"Other{i}\"}}]}}",
-                    _ => $"{{\"source\":[\"bench.app\"],\"detail\":{{\"amount\":[{{\"numeric\":[\">\",{100_000 + i}]}}]}}}}",
-                };
+                var pattern = DecoyPattern(i, exactDecoys);
                 await MustAsync("AWSEvents.PutRule", Json11, JsonSerializer.Serialize(new Dictionary<string, string> { ["Name"] = $"decoy-{i}", ["EventBusName"] = bus, ["EventPattern"] = pattern }, BenchJson.Default.DictionaryStringString)).ConfigureAwait(false);
             }
-            await MustAsync("AWSEvents.PutRule", Json11, JsonSerializer.Serialize(new Dictionary<string, string> { ["Name"] = "to-queue", ["EventBusName"] = bus, ["EventPattern"] = "{\"source\":[\"bench.app\"],\"detail-type\":[\"OrderPlaced\"]}" }, BenchJson.Default.DictionaryStringString)).ConfigureAwait(false);
+            await MustAsync("AWSEvents.PutRule", Json11, JsonSerializer.Serialize(new Dictionary<string, string> { ["Name"] = "to-queue", ["EventBusName"] = bus, ["EventPattern"] = MatchingPattern }, BenchJson.Default.DictionaryStringString)).ConfigureAwait(false);
             await MustAsync("AWSEvents.PutTargets", Json11, $"{{\"Rule\":\"to-queue\",\"EventBusName\":\"{bus}\",\"Targets\":[{{\"Id\":\"q\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:{queueName}\"}}]}}").ConfigureAwait(false);
             var entries = new StringBuilder("{\"Entries\":[");
             var filler = new string('x', 880);
