@@ -19,10 +19,10 @@ internal sealed class MatchContext
     // Stamps: an entry equal to _stamp was written during the current event.
     private int _stamp;
     private int[] _nodeSeen = [];
-    private int[] _conditionHit = [];
-    private int[] _conditionFree = [];
-    private int[] _clauseStamp = [];
-    private int[] _clauseCount = [];
+    private ConditionMark[] _conditionMarks = [];
+
+    // Per clause: the stamp of the event that last counted a hit (high 32 bits) and that event's count (low 32).
+    private long[] _clauseState = [];
     private int[] _ruleStamp = [];
 
     // Snapshot of the automaton's arrays for the current event.
@@ -107,17 +107,14 @@ internal sealed class MatchContext
             _nodeSeen = new int[Math.Max(nodes, _nodeSeen.Length * 2)];
         }
 
-        if (_conditionHit.Length < _conditionClause.Length)
+        if (_conditionMarks.Length < _conditionClause.Length)
         {
-            var size = _conditionClause.Length;
-            _conditionHit = new int[size];
-            _conditionFree = new int[size];
+            _conditionMarks = new ConditionMark[_conditionClause.Length];
         }
 
-        if (_clauseStamp.Length < _clauses.Length)
+        if (_clauseState.Length < _clauses.Length)
         {
-            _clauseStamp = new int[_clauses.Length];
-            _clauseCount = new int[_clauses.Length];
+            _clauseState = new long[_clauses.Length];
         }
 
         _ruleLimit = ruleCount;
@@ -130,9 +127,8 @@ internal sealed class MatchContext
         {
             _stamp = 1;
             Array.Clear(_nodeSeen);
-            Array.Clear(_conditionHit);
-            Array.Clear(_conditionFree);
-            Array.Clear(_clauseStamp);
+            Array.Clear(_conditionMarks);
+            Array.Clear(_clauseState);
             Array.Clear(_ruleStamp);
         }
 
@@ -560,6 +556,9 @@ internal sealed class MatchContext
         var conditions = list.Span;
         var conditionClause = _conditionClause;
         var clauses = _clauses;
+        var marks = _conditionMarks;
+        var clauseState = _clauseState;
+        var stamp = _stamp;
         foreach (var condition in conditions)
         {
             if ((uint)condition >= (uint)conditionClause.Length)
@@ -582,30 +581,29 @@ internal sealed class MatchContext
                 continue;
             }
 
-            var first = _conditionHit[condition] != _stamp;
-            if (first)
+            // One array entry per condition and one per clause, each read and written once: with many rules that
+            // share a value (500 clauses with the same source), this loop is most of the matching time.
+            ref var mark = ref marks[condition];
+            if (mark.Hit != stamp)
             {
-                _conditionHit[condition] = _stamp;
-                if (_clauseStamp[clauseId] != _stamp)
-                {
-                    _clauseStamp[clauseId] = _stamp;
-                    _clauseCount[clauseId] = 0;
-                }
-
-                if (++_clauseCount[clauseId] == clause.ConditionCount && !clause.HasAbsence)
+                mark.Hit = stamp;
+                ref var state = ref clauseState[clauseId];
+                var counted = (int)(state >> 32) == stamp ? state + 1 : ((long)stamp << 32) + 1;
+                state = counted;
+                if ((int)counted == clause.ConditionCount && !clause.HasAbsence)
                 {
                     AddPending(clauseId);
                 }
             }
 
-            if (_conditionFree[condition] == _stamp)
+            if (mark.Free == stamp)
             {
                 continue;
             }
 
             if (_trailLength == 0)
             {
-                _conditionFree[condition] = _stamp;
+                mark.Free = stamp;
             }
             else
             {
@@ -677,7 +675,7 @@ internal sealed class MatchContext
         var absence = _automaton.ConditionAbsenceNode;
         for (var c = clause.FirstCondition; c < clause.FirstCondition + clause.ConditionCount; c++)
         {
-            if (c < _conditionHit.Length && _conditionHit[c] == _stamp)
+            if (c < _conditionMarks.Length && _conditionMarks[c].Hit == _stamp)
             {
                 continue;
             }
@@ -709,7 +707,7 @@ internal sealed class MatchContext
         EnsureLength(ref _activeConditions, count);
         for (var c = first; c < first + count; c++)
         {
-            if (_conditionHit[c] == _stamp && _conditionFree[c] != _stamp)
+            if (_conditionMarks[c].Hit == _stamp && _conditionMarks[c].Free != _stamp)
             {
                 _activeConditions[active++] = c;
             }
@@ -991,4 +989,11 @@ internal sealed class MatchContext
 
     [DoesNotReturn]
     internal static void ThrowInvalid(string message) => throw new InvalidEventException(message);
+
+    /// <summary>Stamps of one condition: hit during the event, and hit outside every array (agrees with any choice).</summary>
+    private struct ConditionMark
+    {
+        public int Hit;
+        public int Free;
+    }
 }
