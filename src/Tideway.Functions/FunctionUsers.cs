@@ -212,8 +212,11 @@ internal sealed class FunctionUsers
 
     /// <summary>
     /// Locks a block of ids for this process (an exclusive <c>flock</c> on a file of <see cref="LockFolder"/>, held
-    /// until the lock is disposed or the process ends): free is false when another holds it. Where the folder cannot
-    /// be made (no <c>/run</c>), free is true and no lock is held: the check of running processes is all there is.
+    /// until the lock is disposed or the process ends): free is false when another holds it, or when the file is
+    /// there and cannot be opened. Where the folder or the file cannot be made (no <c>/run</c>, a read-only or full
+    /// file system) or the system has no locks, free is true and no lock is held: the check of running processes is
+    /// all there is. The lock is taken with <c>flock</c> itself, not through .NET's file sharing, which
+    /// <c>DOTNET_SYSTEM_IO_DISABLEFILELOCKING</c> turns off.
     /// </summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     internal static (bool Free, FileStream? Lock) LockBlock(uint block)
@@ -227,21 +230,35 @@ internal sealed class FunctionUsers
             return (true, null);
         }
         var path = Path.Combine(LockFolder, $"uid-block-{block.ToString(CultureInfo.InvariantCulture)}.lock");
+        FileStream file;
         try
         {
-            // FileShare.None is an exclusive, non-blocking flock on Unix.
-            return (true, new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            // .NET takes a shared lock of its own here (unless told not to); the exclusive one is taken below.
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.ReadWrite,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
         }
         catch (UnauthorizedAccessException)
         {
-            return (true, null);
+            // Not ours to open: it stays another's.
+            return (false, null);
         }
         catch (IOException)
         {
-            // Locked by another when the file is there (.NET opens every file with a lock, shared or not, so it cannot
-            // look without one); otherwise it could not be made, and the folder is unusable (read-only, full).
+            // Locked by another when the file is there; otherwise it could not be made, and the folder is unusable.
             return (!File.Exists(path), null);
         }
+        if (Flock(file.SafeFileHandle, LockExclusive | LockNonBlocking) == 0)
+        {
+            return (true, file);
+        }
+        var error = Marshal.GetLastPInvokeError();
+        file.Dispose();
+        return error == WouldBlock ? (false, null) : (true, null);
     }
 
     /// <summary>Whether the server has a controlling terminal (then environments start a session of their own).</summary>
@@ -421,6 +438,14 @@ internal sealed class FunctionUsers
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int WouldBlock = 11;
+
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Flock(Microsoft.Win32.SafeHandles.SafeFileHandle file, int operation);
 
     [DllImport("libc", EntryPoint = "close")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

@@ -41,4 +41,43 @@ public sealed class FunctionUsersTests
             again.ShouldBeTrue("the first holder let go");
         }
     }
+
+    [Fact]
+    public async Task a_block_another_process_holds_with_flock_is_not_free()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Only a root server takes blocks of user ids (and may write in /run).");
+        }
+        uint block;
+        (bool Free, FileStream? Lock) probe;
+        var tries = 0;
+        do
+        {
+            block = (uint)Random.Shared.Next((int)FunctionUsers.Blocks);
+            probe = FunctionUsers.LockBlock(block);
+            probe.Lock?.Dispose();
+        }
+        while (!probe.Free && ++tries < 10);
+        probe.Free.ShouldBeTrue();
+
+        // util-linux flock holds the lock until its stdin closes; "held" on its stdout says it has it.
+        var path = Path.Combine(FunctionUsers.LockFolder, $"uid-block-{block}.lock");
+        var start = new System.Diagnostics.ProcessStartInfo("flock", ["--exclusive", "--nonblock", path, "sh", "-c", "echo held; read line"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        using var holder = System.Diagnostics.Process.Start(start)!;
+        (await holder.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken)).ShouldBe("held");
+        FunctionUsers.LockBlock(block).Free.ShouldBeFalse();
+
+        holder.StandardInput.Close();
+        await holder.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var (free, held) = FunctionUsers.LockBlock(block);
+        using (held)
+        {
+            free.ShouldBeTrue("the other process let go");
+        }
+    }
 }
