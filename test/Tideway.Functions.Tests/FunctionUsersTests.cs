@@ -9,6 +9,21 @@ namespace Tideway.Functions.Tests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class FunctionUsersTests
 {
+    /// <summary>A block no server of this machine holds now, locked by this test.</summary>
+    private static (uint Block, FileStream? Lock) FreeBlock()
+    {
+        for (var tries = 0; tries < 10; tries++)
+        {
+            var block = (uint)Random.Shared.Next((int)FunctionUsers.Blocks);
+            var (free, held) = FunctionUsers.LockBlock(block);
+            if (free)
+            {
+                return (block, held);
+            }
+        }
+        throw new InvalidOperationException("Ten random blocks were all held.");
+    }
+
     [Fact]
     public void a_block_another_holds_is_not_free_until_it_lets_go()
     {
@@ -16,18 +31,7 @@ public sealed class FunctionUsersTests
         {
             Assert.Skip("Only a root server takes blocks of user ids (and may write in /run).");
         }
-        // A block no server of this machine holds now.
-        uint block;
-        (bool Free, FileStream? Lock) first;
-        var tries = 0;
-        do
-        {
-            block = (uint)Random.Shared.Next((int)FunctionUsers.Blocks);
-            first = FunctionUsers.LockBlock(block);
-        }
-        while (!first.Free && ++tries < 10);
-        var (free, held) = first;
-        free.ShouldBeTrue();
+        var (block, held) = FreeBlock();
         held.ShouldNotBeNull("the lock is held in /run/tideway");
         using (held)
         {
@@ -49,17 +53,8 @@ public sealed class FunctionUsersTests
         {
             Assert.Skip("Only a root server takes blocks of user ids (and may write in /run).");
         }
-        uint block;
-        (bool Free, FileStream? Lock) probe;
-        var tries = 0;
-        do
-        {
-            block = (uint)Random.Shared.Next((int)FunctionUsers.Blocks);
-            probe = FunctionUsers.LockBlock(block);
-            probe.Lock?.Dispose();
-        }
-        while (!probe.Free && ++tries < 10);
-        probe.Free.ShouldBeTrue();
+        var (block, probe) = FreeBlock();
+        probe?.Dispose();
 
         // util-linux flock holds the lock until its stdin closes; "held" on its stdout says it has it.
         var path = Path.Combine(FunctionUsers.LockFolder, $"uid-block-{block}.lock");
