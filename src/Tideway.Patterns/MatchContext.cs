@@ -27,6 +27,7 @@ internal sealed class MatchContext
 
     // Snapshot of the automaton's arrays for the current event.
     private int[] _conditionClause = [];
+    private long[] _conditionShape = [];
     private ClauseInfo?[] _clauses = [];
 
     private int[] _pending = new int[16];
@@ -100,6 +101,7 @@ internal sealed class MatchContext
     private void Begin(int ruleCount)
     {
         _conditionClause = _automaton.ConditionClause;
+        _conditionShape = _automaton.ConditionShape;
         _clauses = _automaton.Clauses;
         var nodes = _automaton.NodeCount;
         if (_nodeSeen.Length < nodes)
@@ -107,9 +109,11 @@ internal sealed class MatchContext
             _nodeSeen = new int[Math.Max(nodes, _nodeSeen.Length * 2)];
         }
 
-        if (_conditionMarks.Length < _conditionClause.Length)
+        // The two snapshots may come from either side of an array growth: the marks cover both.
+        var conditions = Math.Max(_conditionClause.Length, _conditionShape.Length);
+        if (_conditionMarks.Length < conditions)
         {
-            _conditionMarks = new ConditionMark[_conditionClause.Length];
+            _conditionMarks = new ConditionMark[conditions];
         }
 
         if (_clauseState.Length < _clauses.Length)
@@ -554,30 +558,42 @@ internal sealed class MatchContext
     private void Hit(CondList list)
     {
         var conditions = list.Span;
-        var conditionClause = _conditionClause;
+        var shapes = _conditionShape;
         var clauses = _clauses;
         var marks = _conditionMarks;
         var clauseState = _clauseState;
         var stamp = _stamp;
         foreach (var condition in conditions)
         {
-            if ((uint)condition >= (uint)conditionClause.Length)
-            {
-                continue;
-            }
-
             // A condition id beyond what this event's snapshot knows (or a slot that snapshot never saw
-            // written) does not map back to its clause: ignore it, the rule was added during this event.
-            var clauseId = conditionClause[condition];
-            if ((uint)clauseId >= (uint)clauses.Length || clauses[clauseId] is not { } clause
-                || (uint)(condition - clause.FirstCondition) >= (uint)clause.ConditionCount)
+            // written, 0) does not map back to its clause: ignore it, the rule was added during this event.
+            if ((uint)condition >= (uint)shapes.Length)
             {
                 continue;
             }
 
-            if (clause.ConditionCount == 1 && !clause.HasAbsence)
+            var shape = shapes[condition];
+            if (shape == 0)
             {
-                Emit(clause);
+                continue;
+            }
+
+            var clauseId = (int)(shape >> 32);
+            var count = (int)((uint)shape >> 1);
+            var hasAbsence = (shape & 1) != 0;
+            if ((uint)clauseId >= (uint)clauses.Length)
+            {
+                continue;
+            }
+
+            if (count == 1 && !hasAbsence)
+            {
+                // A removed clause's slot is null.
+                if (clauses[clauseId] is { } single)
+                {
+                    Emit(single);
+                }
+
                 continue;
             }
 
@@ -590,7 +606,8 @@ internal sealed class MatchContext
                 ref var state = ref clauseState[clauseId];
                 var counted = (int)(state >> 32) == stamp ? state + 1 : ((long)stamp << 32) + 1;
                 state = counted;
-                if ((int)counted == clause.ConditionCount && !clause.HasAbsence)
+                // A clause removed meanwhile may get here too: Finish skips it.
+                if ((int)counted == count && !hasAbsence)
                 {
                     AddPending(clauseId);
                 }
