@@ -242,14 +242,10 @@ internal sealed class FunctionUsers
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             });
         }
-        catch (UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Not ours to open: it stays another's.
-            return (false, null);
-        }
-        catch (IOException)
-        {
-            // Locked by another when the file is there; otherwise it could not be made, and the folder is unusable.
+            // Locked by another (or not ours to open) when the file is there; otherwise it could not be made, and the
+            // folder is unusable.
             return (!File.Exists(path), null);
         }
         if (Flock(file.SafeFileHandle, LockExclusive | LockNonBlocking) == 0)
