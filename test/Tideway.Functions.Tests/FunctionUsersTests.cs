@@ -83,4 +83,30 @@ public sealed class FunctionUsersTests
             free.ShouldBeTrue("the other process let go");
         }
     }
+
+    [Fact]
+    public async Task the_lock_tests_pass_with_dotnet_file_locking_turned_off()
+    {
+        if (Environment.UserName != "root")
+        {
+            Assert.Skip("Only a root server takes blocks of user ids (and may write in /run).");
+        }
+        // .NET's own file locks (which DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns off) must not be what holds a block:
+        // the two tests above run again in a process of their own with them off.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", [
+            typeof(FunctionUsersTests).Assembly.Location, "-noColor",
+            "-method", $"{typeof(FunctionUsersTests).FullName}.{nameof(a_block_another_holds_is_not_free_until_it_lets_go)}",
+            "-method", $"{typeof(FunctionUsersTests).FullName}.{nameof(a_block_another_process_holds_with_flock_is_not_free)}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "1";
+        using var run = System.Diagnostics.Process.Start(start)!;
+        var errors = run.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var output = await run.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await run.WaitForExitAsync(TestContext.Current.CancellationToken);
+        run.ExitCode.ShouldBe(0, output + await errors);
+        output.ShouldContain("Total: 2, Errors: 0, Failed: 0, Skipped: 0");
+    }
 }
