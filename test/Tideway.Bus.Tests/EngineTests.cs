@@ -270,6 +270,23 @@ public sealed class EngineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task a_stored_batch_of_a_bus_deleted_before_a_restart_is_forgotten_undelivered()
+    {
+        await _engine.CreateEventBusAsync(Scope, "gone", null, null, null, null, null);
+        _targets.Held[Function] = new TaskCompletionSource();
+        await RuleWithTarget(Function, bus: "gone");
+        await _engine.PutEventsAsync(Scope, [Entry(bus: "gone")]);
+        await _engine.DeleteEventBusAsync(Scope, "gone");
+        // The old engine's delivery is held: the batch is still stored when the new engine starts.
+        _store.Bus.PendingBatches().ShouldHaveSingleItem();
+
+        _targets.Held.Clear();
+        _engine = new EventBusEngine(_store.Bus, _targets, _time, new Random(7));
+        await WaitUntil(() => _store.Bus.PendingBatches().Count == 0);
+        _targets.Received(Function).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task put_events_answers_once_the_batch_is_stored_without_waiting_for_a_queue_target()
     {
         var hold = new TaskCompletionSource();
