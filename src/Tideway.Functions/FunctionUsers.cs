@@ -230,8 +230,31 @@ internal sealed class FunctionUsers
             return (true, null);
         }
         var path = Path.Combine(LockFolder, $"uid-block-{block.ToString(CultureInfo.InvariantCulture)}.lock");
-        var (outcome, held) = ExclusiveLock.Try(path, create: true);
-        return (outcome != ExclusiveLock.Outcome.HeldByAnother, held);
+        FileStream file;
+        try
+        {
+            // .NET takes a shared lock of its own here (unless told not to); the exclusive one is taken below.
+            file = new FileStream(path, new FileStreamOptions
+            {
+                Mode = FileMode.OpenOrCreate,
+                Access = FileAccess.ReadWrite,
+                Share = FileShare.ReadWrite,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Locked by another (or not ours to open) when the file is there; otherwise it could not be made, and the
+            // folder is unusable.
+            return (!File.Exists(path), null);
+        }
+        if (Flock(file.SafeFileHandle, LockExclusive | LockNonBlocking) == 0)
+        {
+            return (true, file);
+        }
+        var error = Marshal.GetLastPInvokeError();
+        file.Dispose();
+        return error == WouldBlock ? (false, null) : (true, null);
     }
 
     /// <summary>Whether the server has a controlling terminal (then environments start a session of their own).</summary>
@@ -411,6 +434,14 @@ internal sealed class FunctionUsers
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    private const int LockExclusive = 2;
+    private const int LockNonBlocking = 4;
+    private const int WouldBlock = 11;
+
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int Flock(Microsoft.Win32.SafeHandles.SafeFileHandle file, int operation);
 
     [DllImport("libc", EntryPoint = "close")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]

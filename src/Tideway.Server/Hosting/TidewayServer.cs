@@ -40,7 +40,7 @@ public sealed class TidewayServer : IAsyncDisposable
     private FunctionsEngine? _functions;
     private FunctionLogWriter? _functionLogs;
     private RuntimeEndpoints? _runtime;
-    private RuntimeRoot? _runtimeRoot;
+    private string? _runtimeRoot;
     private CancellationTokenSource? _sweeping;
     private Task? _sweeper;
 
@@ -85,14 +85,17 @@ public sealed class TidewayServer : IAsyncDisposable
         var authenticator = new Authenticator(_options.Credentials, _time);
         // Code and environment folders live outside the data directory (owner-only), and no path to the data directory is
         // given to functions. A root server runs them as users of their own (ADR 0007); others run them as their own user.
-        // Those of killed servers are removed here (RuntimeRoot).
-        _runtimeRoot = RuntimeRoot.Create(Path.GetTempPath());
+        _runtimeRoot = Path.Combine(Path.GetTempPath(), $"tideway-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
+        if (!OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_runtimeRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         _runtime = new RuntimeEndpoints();
         await _runtime.StartAsync(_options.FunctionEnvironments, cancellationToken).ConfigureAwait(false);
         _functionLogs = new FunctionLogWriter(_logs);
         var functionsOptions = new FunctionsOptions
         {
-            RuntimeRoot = _runtimeRoot.Path,
+            RuntimeRoot = _runtimeRoot,
             Endpoints = _runtime,
             IdleTimeout = _options.FunctionIdleTimeout,
             HiddenFolders = _options.InMemory ? [] : [Path.GetFullPath(_options.DataDirectory)],
@@ -250,20 +253,16 @@ public sealed class TidewayServer : IAsyncDisposable
         {
             await _functionLogs.DisposeAsync().ConfigureAwait(false);
         }
-        if (_runtimeRoot is not null)
+        if (_runtimeRoot is not null && Directory.Exists(_runtimeRoot))
         {
             try
             {
-                if (Directory.Exists(_runtimeRoot.Path))
-                {
-                    Directory.Delete(_runtimeRoot.Path, recursive: true);
-                }
+                Directory.Delete(_runtimeRoot, recursive: true);
             }
             catch (IOException)
             {
-                // An environment's process may still be closing a file: the next server to start removes the folder.
+                // An environment's process may still be closing a file; the folder is in the temporary directory.
             }
-            _runtimeRoot.Dispose();
         }
         _sqs?.Dispose();
         if (_store is not null)
