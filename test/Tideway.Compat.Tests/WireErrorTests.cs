@@ -49,6 +49,29 @@ public sealed class WireErrorTests(ServerFixture server)
     }
 
     [Fact]
+    public async Task batch_entries_read_their_members_as_single_look_ups_would()
+    {
+        // Entries are read in one walk over their members: a repeated member counts as its last, null as absent, and
+        // of two members of the wrong type the one SQS reads first (MessageBody before DelaySeconds) is reported.
+        var name = ServerFixture.Unique("wire-entry");
+        await Json("CreateQueue", $"{{\"QueueName\":\"{name}\"}}");
+        var url = $"{server.Endpoint}/000000000000/{name}";
+        var (status, body, _) = await Json("SendMessageBatch",
+            $"{{\"QueueUrl\":\"{url}\",\"Entries\":[{{\"Id\":\"a\",\"MessageBody\":\"first\",\"MessageBody\":\"last\",\"MessageGroupId\":null,\"Unknown\":1}}]}}");
+        status.ShouldBe(HttpStatusCode.OK);
+        body.ShouldContain("\"Id\":\"a\"");
+        var (_, received, _) = await Json("ReceiveMessage", $"{{\"QueueUrl\":\"{url}\"}}");
+        received.ShouldContain("\"Body\":\"last\"");
+
+        (status, body, _) = await Json("SendMessageBatch",
+            $"{{\"QueueUrl\":\"{url}\",\"Entries\":[{{\"DelaySeconds\":\"soon\",\"MessageBody\":5,\"Id\":\"b\"}}]}}");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        body.ShouldContain("SerializationException");
+        body.ShouldContain("MessageBody");
+        body.ShouldNotContain("DelaySeconds");
+    }
+
+    [Fact]
     public async Task an_unknown_json_operation_is_rejected()
     {
         var (status, body, response) = await Json("Frobnicate", "{}");

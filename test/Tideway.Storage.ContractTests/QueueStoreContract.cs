@@ -89,6 +89,22 @@ public abstract class QueueStoreContract : IAsyncLifetime
         stored.ModifiedAt.ShouldBe(T0 + 1);
     }
 
+    /// <summary>Message ids in the engines' form (a lower-case GUID) and in others: a store gives each back as it was sent.</summary>
+    protected static readonly string[] MessageIds =
+        ["0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "not-a-guid", "{0f8fad5b-d9cb-469f-a165-70867728950e}", ""];
+
+    protected static NewMessage[] MessagesWithIds() => [.. MessageIds.Select((id, i) => new NewMessage(id, "m" + i, null, T0, T0))];
+
+    [Fact]
+    public async Task message_ids_come_back_exactly_as_sent()
+    {
+        var queue = await Queue("ids");
+        var outcomes = await Queues.SendAsync(queue.Id, MessagesWithIds(), T0, 0);
+        outcomes.Select(o => o.MessageId).ShouldBe(MessageIds);
+        var claimed = await Queues.ClaimAsync(queue.Id, Claim(10, T0 + 1));
+        claimed.Select(m => m.MessageId).ShouldBe(MessageIds);
+    }
+
     [Fact]
     public async Task claims_return_messages_oldest_first_and_hide_them_for_the_visibility_timeout()
     {

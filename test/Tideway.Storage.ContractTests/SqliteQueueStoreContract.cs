@@ -156,6 +156,18 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task message_ids_are_stored_as_sent()
+    {
+        var queue = await Queue("stored-ids");
+        await Queues.SendAsync(queue.Id, MessagesWithIds(), T0, 0);
+
+        await ReopenAsync(T0 + 1);
+
+        var restored = await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 1, 30_000, 86_400_000));
+        restored.Select(m => m.MessageId).ShouldBe(MessageIds);
+    }
+
+    [Fact]
     public async Task reopening_keeps_fifo_order_and_the_deduplication_window()
     {
         var queue = await Queue("q.fifo");

@@ -128,7 +128,7 @@ internal sealed class SqsApi(SqsEngine engine)
             case "SendMessage":
                 {
                     var queue = Queue(scope, input);
-                    var entry = ReadEntry(input, null);
+                    var entry = input.SendEntry(batchEntry: false);
                     var result = await engine.SendMessageAsync(scope, queue, entry).ConfigureAwait(false);
                     WriteSent(output, result);
                     break;
@@ -136,7 +136,12 @@ internal sealed class SqsApi(SqsEngine engine)
             case "SendMessageBatch":
                 {
                     var queue = Queue(scope, input);
-                    var entries = input.Entries("Entries", "SendMessageBatchRequestEntry").Select(e => ReadEntry(e, e.String("Id") ?? string.Empty)).ToList();
+                    var inputs = input.Entries("Entries", "SendMessageBatchRequestEntry");
+                    var entries = new SendMessageEntry[inputs.Count];
+                    for (var i = 0; i < entries.Length; i++)
+                    {
+                        entries[i] = inputs[i].SendEntry(batchEntry: true);
+                    }
                     var result = await engine.SendMessageBatchAsync(scope, queue, entries).ConfigureAwait(false);
                     output.BeginItems("Successful");
                     foreach (var sent in result.Successful)
@@ -278,15 +283,6 @@ internal sealed class SqsApi(SqsEngine engine)
 
     private static IReadOnlyList<string>? Concat(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>
         a is null ? b : b is null ? a : [.. a, .. b];
-
-    private static SendMessageEntry ReadEntry(SqsInput input, string? id) => new(
-        id,
-        input.String("MessageBody") ?? string.Empty,
-        input.Int32("DelaySeconds"),
-        input.MessageAttributes("MessageAttributes", "MessageAttribute"),
-        input.MessageAttributes("MessageSystemAttributes", "MessageSystemAttribute"),
-        input.String("MessageDeduplicationId"),
-        input.String("MessageGroupId"));
 
     private static void WriteSent(SqsOutput output, SendMessageResult result)
     {

@@ -29,6 +29,16 @@ internal abstract class SqsInput
     /// <summary>Batch entries: JSON array <paramref name="jsonName"/>, query structures <c>queryName.N.*</c>.</summary>
     public abstract IReadOnlyList<SqsInput> Entries(string jsonName, string queryName);
 
+    /// <summary>A SendMessage request, or a SendMessageBatch entry with its <c>Id</c> (empty when missing) when <paramref name="batchEntry"/>.</summary>
+    public virtual SendMessageEntry SendEntry(bool batchEntry) => new(
+        batchEntry ? String("Id") ?? string.Empty : null,
+        String("MessageBody") ?? string.Empty,
+        Int32("DelaySeconds"),
+        MessageAttributes("MessageAttributes", "MessageAttribute"),
+        MessageAttributes("MessageSystemAttributes", "MessageSystemAttribute"),
+        String("MessageDeduplicationId"),
+        String("MessageGroupId"));
+
     public string Required(string name) =>
         String(name) is { Length: > 0 } value ? value : throw MissingParameter(name);
 
@@ -127,19 +137,69 @@ internal sealed class JsonSqsInput(JsonElement element) : SqsInput
     private JsonElement? Member(string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    public override string? String(string name) => Member(name) switch
+    public override string? String(string name) => String(name, Member(name));
+
+    private static string? String(string name, JsonElement? member) => member switch
     {
         null => null,
         { ValueKind: JsonValueKind.String } value => value.GetString(),
         { } value => throw Serialization(name, value, "string"),
     };
 
-    public override int? Int32(string name) => Member(name) switch
+    public override int? Int32(string name) => Int32(name, Member(name));
+
+    private static int? Int32(string name, JsonElement? member) => member switch
     {
         null => null,
         { ValueKind: JsonValueKind.Number } value when value.TryGetInt32(out var n) => n,
         { } value => throw Serialization(name, value, "integer"),
     };
+
+    /// <summary>
+    /// One walk over the entry's members instead of a look-up by name for each of seven (a SendMessageBatch of ten made
+    /// seventy). As with the look-ups, the last of repeated members counts, a null member is an absent one, and type
+    /// errors are reported in the same order.
+    /// </summary>
+    public override SendMessageEntry SendEntry(bool batchEntry)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return base.SendEntry(batchEntry);
+        }
+        var members = new SendEntryMembers();
+        foreach (var property in element.EnumerateObject())
+        {
+            for (var i = 0; i < SendEntryNames.Length; i++)
+            {
+                if (property.NameEquals(SendEntryNames[i]))
+                {
+                    members[i] = property.Value.ValueKind == JsonValueKind.Null ? null : property.Value;
+                    break;
+                }
+            }
+        }
+        return new SendMessageEntry(
+            batchEntry ? String("Id", members[0]) ?? string.Empty : null,
+            String("MessageBody", members[1]) ?? string.Empty,
+            Int32("DelaySeconds", members[2]),
+            MessageAttributes("MessageAttributes", members[3]),
+            MessageAttributes("MessageSystemAttributes", members[4]),
+            String("MessageDeduplicationId", members[5]),
+            String("MessageGroupId", members[6]));
+    }
+
+    /// <summary>The members <see cref="SendEntry"/> reads, in the order it reads them.</summary>
+    private static readonly byte[][] SendEntryNames =
+    [
+        "Id"u8.ToArray(), "MessageBody"u8.ToArray(), "DelaySeconds"u8.ToArray(), "MessageAttributes"u8.ToArray(),
+        "MessageSystemAttributes"u8.ToArray(), "MessageDeduplicationId"u8.ToArray(), "MessageGroupId"u8.ToArray(),
+    ];
+
+    [System.Runtime.CompilerServices.InlineArray(7)]
+    private struct SendEntryMembers
+    {
+        private JsonElement? _first;
+    }
 
     private static ServiceException Serialization(string name, JsonElement value, string expected) =>
         new("SerializationException", $"Unexpected value for {name}: expected a {expected}, got {value.ValueKind.ToString().ToLowerInvariant()}.");
@@ -180,9 +240,11 @@ internal sealed class JsonSqsInput(JsonElement element) : SqsInput
         return map;
     }
 
-    public override IReadOnlyDictionary<string, MessageAttributeValue>? MessageAttributes(string jsonName, string queryName)
+    public override IReadOnlyDictionary<string, MessageAttributeValue>? MessageAttributes(string jsonName, string queryName) => MessageAttributes(jsonName, Member(jsonName));
+
+    private static Dictionary<string, MessageAttributeValue>? MessageAttributes(string jsonName, JsonElement? member)
     {
-        if (Member(jsonName) is not { } value)
+        if (member is not { } value)
         {
             return null;
         }
