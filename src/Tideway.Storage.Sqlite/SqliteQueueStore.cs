@@ -372,7 +372,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             var (m, state) = row;
             WriteContext.Bind(statement, b, state.Sequence);
             WriteContext.Bind(statement, b + 1, state.QueueId);
-            WriteContext.Bind(statement, b + 2, m.MessageId);
+            WriteContext.BindMessageId(statement, b + 2, m);
             WriteContext.Bind(statement, b + 3, m.Body);
             WriteContext.Bind(statement, b + 4, m.Attributes);
             WriteContext.Bind(statement, b + 5, m.GroupId);

@@ -175,11 +175,11 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             journal.MessageInserted(stored);
             if (key is not null)
             {
-                var dedup = new Dedup(stored.Sequence, stored.MessageId, now + deduplicationWindowMs);
+                var dedup = new Dedup(stored.Sequence, message.MessageId, now + deduplicationWindowMs);
                 state.Remember(key, dedup);
                 journal.DeduplicationRecorded(queueId, key, dedup.Sequence, dedup.MessageId, dedup.ExpiresAt);
             }
-            outcomes[i] = new SendOutcome(stored.MessageId, stored.Sequence, false);
+            outcomes[i] = new SendOutcome(message.MessageId, stored.Sequence, false);
         }
         return outcomes;
     }
