@@ -86,20 +86,6 @@ internal sealed class WriteContext(SqliteConnection connection)
         SQLitePCL.raw.sqlite3_bind_text(statement, index, buffer.AsSpan(0, count));
     }
 
-    /// <summary>Binds a stored message's id as text, from its GUID without a string when it is kept as one.</summary>
-    public static void BindMessageId(SQLitePCL.sqlite3_stmt statement, int index, StoredMessage message)
-    {
-        Span<byte> utf8 = stackalloc byte[36];
-        if (message.TryWriteGuidId(utf8, out var written))
-        {
-            SQLitePCL.raw.sqlite3_bind_text(statement, index, utf8[..written]);
-        }
-        else
-        {
-            Bind(statement, index, message.MessageId);
-        }
-    }
-
     public static void Bind(SQLitePCL.sqlite3_stmt statement, int index, byte[]? value)
     {
         if (value is null)

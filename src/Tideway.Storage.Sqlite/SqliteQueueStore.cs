@@ -35,7 +35,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
     public static SqliteQueueStore Open(SqliteConnection connection, GroupCommitWriter writer, string path, long now, long bodyBudgetBytes = DefaultBodyBudgetBytes)
     {
-        var store = new SqliteQueueStore(new SqliteQueueJournal(writer), new MessageBodyReader(path), bodyBudgetBytes);
+        var journal = new SqliteQueueJournal(writer);
+        var store = new SqliteQueueStore(journal, new MessageBodyReader(path), bodyBudgetBytes);
+        journal.ForgetPendingBodies = store.ForgetPendingBodies;
         store.Load(connection, now);
         return store;
     }
@@ -103,6 +105,14 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             }
         }
         return kept;
+    }
+
+    private void ForgetPendingBodies(List<(long QueueId, long Sequence)> messages)
+    {
+        lock (_index.Gate)
+        {
+            _index.ForgetPendingBodies(messages);
+        }
     }
 
     private protected override ValueTask CaptureCommit()
@@ -209,13 +219,17 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     /// </summary>
     private sealed class SqliteQueueJournal(GroupCommitWriter writer) : IQueueJournal
     {
-        private List<InsertedRow>? _inserted;
+        private List<InsertedMessage>? _inserted;
         private List<StoredMessage>? _spilled;
+        private List<(long QueueId, long Sequence)>? _spilledCold;
         private List<MessageState>? _changed;
         private List<StoredMessage>? _spilledChanged;
         private List<long>? _deleted;
 
         public Task Last { get; private set; } = Task.CompletedTask;
+
+        /// <summary>Called on the writer's thread once inserts of cold messages over the budgets are durable (set by the store).</summary>
+        public Action<List<(long QueueId, long Sequence)>>? ForgetPendingBodies { get; set; }
 
         private void Append(WriteOp op)
         {
@@ -228,9 +242,10 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         {
             if (_inserted is { Count: > 0 })
             {
-                Last = writer.Append(new InsertMessages(_inserted, _spilled));
+                Last = writer.Append(new InsertMessages(_inserted, _spilled, _spilledCold, ForgetPendingBodies));
                 _inserted = null;
                 _spilled = null;
+                _spilledCold = null;
             }
             if (_changed is { Count: > 0 })
             {
@@ -253,15 +268,20 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             Append(new DeleteQueue(queueId));
         }
 
-        // The message's changing fields are copied (the index may change them before the writer runs); the rest is shared.
-        public void MessageInserted(StoredMessage message)
+        public void MessageInserted(in InsertedMessage message)
         {
-            (_inserted ??= new List<InsertedRow>(10)).Add(new InsertedRow(message, new MessageState(
-                message.Sequence, message.QueueId, message.EnqueuedAt, message.VisibleAt, message.ReceiveCount,
-                message.FirstReceivedAt, message.ReceiptToken, message.SourceQueueId)));
-            if (message.SpillBody)
+            (_inserted ??= new List<InsertedMessage>(10)).Add(message);
+            if (!message.Spill)
             {
-                (_spilled ??= new List<StoredMessage>(10)).Add(message);
+                return;
+            }
+            if (message.Stored is { } stored)
+            {
+                (_spilled ??= new List<StoredMessage>(10)).Add(stored);
+            }
+            else
+            {
+                (_spilledCold ??= new List<(long, long)>(10)).Add((message.QueueId, message.Sequence));
             }
         }
 
@@ -293,8 +313,6 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
     private readonly record struct MessageState(long Sequence, long QueueId, long EnqueuedAt, long VisibleAt, int ReceiveCount, long FirstReceivedAt, long ReceiptToken, long SourceQueueId);
 
-    /// <summary>A message to insert: its fields that never change, read from the message, and the others as they were when it was sent.</summary>
-    private readonly record struct InsertedRow(StoredMessage Message, MessageState State);
 
     /// <summary>Statements with one row per message, for up to <see cref="Chunk"/> messages per statement.</summary>
     private static class MultiRow
@@ -362,28 +380,38 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
     }
 
-    /// <summary>Inserts messages; once committed, drops from memory the bodies of those over the budget (the rows hold them now).</summary>
-    private sealed class InsertMessages(List<InsertedRow> rows, List<StoredMessage>? spilled) : WriteOp
+    /// <summary>
+    /// Inserts messages (a sent message has no receive state yet); once committed, drops from memory the bodies of those over
+    /// the budget (the rows hold them now).
+    /// </summary>
+    private sealed class InsertMessages(List<InsertedMessage> rows, List<StoredMessage>? spilled, List<(long, long)>? spilledCold,
+        Action<List<(long QueueId, long Sequence)>>? forgetPendingBodies) : WriteOp
     {
-        public override void Committed() => DropBodies(spilled);
-
-        public override void Execute(WriteContext context) => MultiRow.Run(context, rows, MultiRow.Insert, static (statement, b, row) =>
+        public override void Committed()
         {
-            var (m, state) = row;
-            WriteContext.Bind(statement, b, state.Sequence);
-            WriteContext.Bind(statement, b + 1, state.QueueId);
-            WriteContext.BindMessageId(statement, b + 2, m);
+            DropBodies(spilled);
+            if (spilledCold is not null)
+            {
+                forgetPendingBodies?.Invoke(spilledCold);
+            }
+        }
+
+        public override void Execute(WriteContext context) => MultiRow.Run(context, rows, MultiRow.Insert, static (statement, b, m) =>
+        {
+            WriteContext.Bind(statement, b, m.Sequence);
+            WriteContext.Bind(statement, b + 1, m.QueueId);
+            WriteContext.Bind(statement, b + 2, m.MessageId);
             WriteContext.Bind(statement, b + 3, m.Body);
             WriteContext.Bind(statement, b + 4, m.Attributes);
             WriteContext.Bind(statement, b + 5, m.GroupId);
             WriteContext.Bind(statement, b + 6, m.DeduplicationId);
             WriteContext.Bind(statement, b + 7, m.SentAt);
-            WriteContext.Bind(statement, b + 8, state.EnqueuedAt);
-            WriteContext.Bind(statement, b + 9, state.VisibleAt);
-            WriteContext.Bind(statement, b + 10, state.ReceiveCount);
-            WriteContext.Bind(statement, b + 11, state.FirstReceivedAt);
-            WriteContext.Bind(statement, b + 12, state.ReceiptToken);
-            WriteContext.Bind(statement, b + 13, state.SourceQueueId);
+            WriteContext.Bind(statement, b + 8, m.EnqueuedAt);
+            WriteContext.Bind(statement, b + 9, m.VisibleAt);
+            WriteContext.Bind(statement, b + 10, 0L);
+            WriteContext.Bind(statement, b + 11, 0L);
+            WriteContext.Bind(statement, b + 12, 0L);
+            WriteContext.Bind(statement, b + 13, 0L);
             return 14;
         });
     }

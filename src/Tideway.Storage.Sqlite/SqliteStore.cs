@@ -63,6 +63,9 @@ public sealed class SqliteStore : ITidewayStore
     /// <summary>Group commits so far.</summary>
     public long Commits => _writer.Commits;
 
+    /// <summary>The single writer (for tests that hold it up).</summary>
+    internal GroupCommitWriter Writer => _writer;
+
     /// <summary>Changes committed so far.</summary>
     public long CommittedChanges => _writer.Changes;
 

@@ -289,6 +289,21 @@ public abstract class QueueStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task move_takes_messages_sent_straight_to_the_queue_and_leaves_those_it_cannot_place()
+    {
+        // Messages never received (an index may keep them apart from received ones) move like any other, oldest first.
+        var dlq = await Queue("direct-dlq");
+        var destination = await Queue("direct-destination");
+        await Queues.SendAsync(dlq.Id, [Message("one"), Message("two"), Message("three", delayMs: 60_000)], T0, 0);
+        (await Queues.MoveAsync(dlq.Id, 0, 10, T0 + 1)).ShouldBe(0, "no source queue to return them to");
+        Queues.Count(dlq.Id, T0 + 1).ShouldBe(new QueueCounts(2, 0, 1));
+        (await Queues.MoveAsync(dlq.Id, destination.Id, 2, T0 + 2)).ShouldBe(2);
+        (await Queues.ClaimAsync(destination.Id, Claim(10, T0 + 2))).Select(m => m.Body).ShouldBe(["one", "two"]);
+        Queues.Count(dlq.Id, T0 + 2).ShouldBe(new QueueCounts(0, 0, 1));
+        (await Queues.ClaimAsync(dlq.Id, Claim(10, T0 + 60_000))).Select(m => m.Body).ShouldBe(["three"]);
+    }
+
+    [Fact]
     public async Task sends_and_visibility_changes_announce_available_messages()
     {
         var queue = await Queue("q");

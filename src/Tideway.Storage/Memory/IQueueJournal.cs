@@ -11,7 +11,8 @@ internal interface IQueueJournal
     /// <summary>The queue and its messages (<paramref name="sequences"/>) are gone.</summary>
     void QueueDeleted(long queueId, IReadOnlyCollection<long> sequences);
 
-    void MessageInserted(StoredMessage message);
+    /// <summary>A message was sent into a queue (a row to insert).</summary>
+    void MessageInserted(in InsertedMessage message);
 
     /// <summary>Visibility, receive count, receipt token, or (on a move) queue, enqueue time and source changed.</summary>
     void MessageChanged(StoredMessage message);
@@ -27,6 +28,16 @@ internal interface IQueueJournal
     void DeduplicationExpired(long queueId, long cutoff);
 }
 
+/// <summary>
+/// A message sent into a queue, as the journal writes it (its receive state all zero). When <c>Spill</c> is set, its body is
+/// over the index's budgets: once the insert is durable the provider drops the body from <c>Stored</c>, the index's object
+/// for the message, or, when the index keeps the message as a cold struct (<c>Stored</c> null), calls
+/// <see cref="QueueIndex.ForgetPendingBodies"/> for it.
+/// </summary>
+internal readonly record struct InsertedMessage(
+    long Sequence, long QueueId, string MessageId, string Body, byte[]? Attributes, string? GroupId, string? DeduplicationId,
+    long SentAt, long EnqueuedAt, long VisibleAt, bool Spill, StoredMessage? Stored);
+
 /// <summary>A journal that keeps nothing: the in-memory provider.</summary>
 internal sealed class NullQueueJournal : IQueueJournal
 {
@@ -36,7 +47,7 @@ internal sealed class NullQueueJournal : IQueueJournal
 
     public void QueueDeleted(long queueId, IReadOnlyCollection<long> sequences) { }
 
-    public void MessageInserted(StoredMessage message) { }
+    public void MessageInserted(in InsertedMessage message) { }
 
     public void MessageChanged(StoredMessage message) { }
 

@@ -26,30 +26,28 @@ public sealed class StoredMessage
     /// <summary>The queue the message is in.</summary>
     public long QueueId { get; internal set; }
 
-    // The id as a GUID's 16 bytes when it is one in the engines' text form (lower-case, hyphens): a backlog then costs
-    // one object per message instead of two. Any other text is kept as it is.
-    private Guid _id;
-    private string? _idText;
+    private StoredId _id;
+
+    /// <summary>A message whose id is already kept in its stored form (a cold message of the index turning into an object).</summary>
+#pragma warning disable CS8618 // MessageId and Body are read from the fields set here.
+    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+    internal StoredMessage(StoredId id, string? body)
+    {
+        _id = id;
+        _body = body;
+    }
+#pragma warning restore CS8618
+
+    /// <summary>Creates a message; its initializer sets the members.</summary>
+    public StoredMessage()
+    {
+    }
 
     /// <summary>The message id.</summary>
-    public required string MessageId
-    {
-        get => _idText ?? _id.ToString();
-        init => _idText = TryParseGuid(value, out _id) ? null : value;
-    }
+    public required string MessageId { get => _id.ToString(); init => _id = StoredId.From(value); }
 
-    // Optimized from the first call: unoptimized (tier-0) code of this parse allocated about 96 bytes per call, which is
-    // most of a short run and of the allocation-budget test.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private static bool TryParseGuid(string value, out Guid id) =>
-        Guid.TryParseExact(value, "D", out id) && !value.AsSpan().ContainsAnyInRange('A', 'F');
-
-    /// <summary>Writes the id's UTF-8 (36 bytes) without a string when it is kept as a GUID; false when it is kept as text.</summary>
-    internal bool TryWriteGuidId(Span<byte> utf8, out int written)
-    {
-        written = 0;
-        return _idText is null && _id.TryFormat(utf8, out written, "D");
-    }
+    /// <summary>The id in its stored form.</summary>
+    internal StoredId Id => _id;
 
     // Null only inside a durable provider, for a message whose body it keeps on disk alone (see QueueIndex's body
     // budget); a message a store returns always has its body.
@@ -115,6 +113,30 @@ public sealed class StoredMessage
         copy.SpillBody = false;
         return copy;
     }
+}
+
+/// <summary>
+/// A message id as a store keeps it in memory: an id in the engines' form (a lower-case GUID with hyphens) as the GUID's 16
+/// bytes, so that a backlog holds no string per message; any other text as it is.
+/// </summary>
+internal readonly struct StoredId
+{
+    private readonly Guid _guid;
+    private readonly string? _text;
+
+    private StoredId(Guid guid, string? text)
+    {
+        _guid = guid;
+        _text = text;
+    }
+
+    // Optimized from the first call: as unoptimized (tier-0) code this parse allocated about 96 bytes per call, which was
+    // most of a short run (and of the allocation-budget test).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public static StoredId From(string value) =>
+        Guid.TryParseExact(value, "D", out var guid) && !value.AsSpan().ContainsAnyInRange('A', 'F') ? new StoredId(guid, null) : new StoredId(default, value);
+
+    public override string ToString() => _text ?? _guid.ToString();
 }
 
 /// <summary>The outcome of enqueueing one message.</summary>
