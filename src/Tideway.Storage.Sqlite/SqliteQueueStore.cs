@@ -107,13 +107,8 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         return kept;
     }
 
-    private void ForgetPendingBodies(List<(long QueueId, long Sequence)> messages)
-    {
-        lock (_index.Gate)
-        {
-            _index.ForgetPendingBodies(messages);
-        }
-    }
+    // On the writer's thread, which must not wait for the index's lock (every commit of every service would wait behind it).
+    private void ForgetPendingBodies(List<(long QueueId, long Sequence)> messages) => _index.ForgetPendingBodies(messages);
 
     private protected override ValueTask CaptureCommit()
     {

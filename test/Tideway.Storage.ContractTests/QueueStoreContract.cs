@@ -91,7 +91,10 @@ public abstract class QueueStoreContract : IAsyncLifetime
 
     /// <summary>Message ids in the engines' form (a lower-case GUID) and in others: a store gives each back as it was sent.</summary>
     protected static readonly string[] MessageIds =
-        ["0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "not-a-guid", "{0f8fad5b-d9cb-469f-a165-70867728950e}", ""];
+        [
+            "0f8fad5b-d9cb-469f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "not-a-guid", "{0f8fad5b-d9cb-469f-a165-70867728950e}", "",
+            " 0f8fad5b-d9cb-469f-a165-70867728950e", "+f8fad5b-d9cb-469f-a165-70867728950e", "0x8fad5b-d9cb-469f-a165-70867728950e",
+        ];
 
     protected static NewMessage[] MessagesWithIds() => [.. MessageIds.Select((id, i) => new NewMessage(id, "m" + i, null, T0, T0))];
 

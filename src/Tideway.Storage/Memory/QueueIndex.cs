@@ -28,9 +28,11 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     private long _nextToken = 1;
     private long _heldBodyBytes;
 
-    // Bodies over the budgets of cold messages whose insert is not durable yet (a receive before then needs them); the
-    // provider removes them once it is (ForgetPendingBodies).
+    // Bodies over the budgets of cold messages whose insert is not durable yet (a receive before then needs them). The
+    // provider reports durable inserts from its writer's thread without taking the lock (ForgetPendingBodies); the next
+    // operations that send, claim or count drain those reports under it.
     private readonly Dictionary<long, string> _pendingBodies = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<List<(long QueueId, long Sequence)>> _durable = new();
 
     public object Gate { get; } = new();
 
@@ -54,7 +56,8 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     /// <summary>How many messages still have their body in memory, counted or not (for tests: a spilled body must leave).</summary>
     public int CountBodiesInMemory()
     {
-        var count = _pendingBodies.Count;
+        DrainDurable();
+        var count = 0;
         foreach (var state in _queues.Values)
         {
             foreach (var message in state.Messages.Values)
@@ -63,7 +66,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             }
             foreach (var (cold, _) in state.Cold.UnorderedItems)
             {
-                count += cold.Body is null ? 0 : 1;
+                count += cold.Body is not null || _pendingBodies.ContainsKey(cold.Sequence) ? 1 : 0;
             }
         }
         return count;
@@ -75,10 +78,33 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         {
             return;
         }
-        Adopt(state, message);
-        state.Add(message);
         _nextSequence = Math.Max(_nextSequence, message.Sequence + 1);
         _nextToken = Math.Max(_nextToken, message.ReceiptToken + 1);
+        if (!state.Record.IsFifo && message.ReceiptToken == 0 && message.SourceQueueId == 0 && message.DeduplicationId is null)
+        {
+            // Never received: cold again, its body (when read at start) counted in the budgets, else on disk.
+            var cold = new ColdMessage
+            {
+                Sequence = message.Sequence,
+                Id = message.Id,
+                Body = message.HasBody ? message.Body : null,
+                Attributes = message.Attributes,
+                GroupId = message.GroupId,
+                SentAt = message.SentAt,
+                EnqueuedAt = message.EnqueuedAt,
+                VisibleAt = message.VisibleAt,
+            };
+            if (cold.Body is not null)
+            {
+                var size = BodyBytes(cold.Body);
+                _heldBodyBytes += size;
+                state.HeldBodyBytes += size;
+            }
+            state.Cold.Enqueue(cold, (cold.VisibleAt, cold.Sequence));
+            return;
+        }
+        Adopt(state, message);
+        state.Add(message);
     }
 
     public void RestoreDeduplication(long queueId, string key, long sequence, string messageId, long expiresAt)
@@ -156,6 +182,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
 
     public SendOutcome[] Send(long queueId, IReadOnlyList<NewMessage> messages, long now, long deduplicationWindowMs, bool deduplicatePerGroup)
     {
+        DrainDurable();
         var state = Get(queueId);
         var outcomes = new SendOutcome[messages.Count];
         state.ForgetExpiredDeduplication(now);
@@ -240,14 +267,20 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     /// The inserts of these cold messages (queue, sequence) are durable: their bodies over the budgets leave memory, also
     /// from those received in the meantime.
     /// </summary>
-    public void ForgetPendingBodies(List<(long QueueId, long Sequence)> messages)
+    /// <remarks>Thread-safe and takes no lock: the bodies leave at the next send, claim or count.</remarks>
+    public void ForgetPendingBodies(List<(long QueueId, long Sequence)> messages) => _durable.Enqueue(messages);
+
+    private void DrainDurable()
     {
-        foreach (var (queueId, sequence) in messages)
+        while (_durable.TryDequeue(out var messages))
         {
-            if (_pendingBodies.Remove(sequence) && _queues.TryGetValue(queueId, out var state)
-                && state.Messages.TryGetValue(sequence, out var message) && message.SpillBody)
+            foreach (var (queueId, sequence) in messages)
             {
-                message.DropBody();
+                if (_pendingBodies.Remove(sequence) && _queues.TryGetValue(queueId, out var state)
+                    && state.Messages.TryGetValue(sequence, out var message) && message.SpillBody)
+                {
+                    message.DropBody();
+                }
             }
         }
     }
@@ -284,6 +317,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
 
     public List<StoredMessage> Claim(long queueId, in ClaimRequest request)
     {
+        DrainDurable();
         var state = Get(queueId);
         var claimed = new List<StoredMessage>(Math.Min(request.MaxMessages, 10));
         if (state.Record.IsFifo)
@@ -425,6 +459,10 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         state.Remove(message);
         _unjournaled.Remove(message);
         Release(state, message);
+        if (message.SpillBody)
+        {
+            _pendingBodies.Remove(message.Sequence);
+        }
     }
 
     /// <summary>About what a body costs in memory: its UTF-16 characters and the string's header.</summary>
@@ -482,15 +520,29 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         foreach (var message in state.Messages.Values)
         {
             Release(state, message);
+            if (message.SpillBody)
+            {
+                _pendingBodies.Remove(message.Sequence);
+            }
         }
         foreach (var (cold, _) in state.Cold.UnorderedItems)
         {
-            if (cold.Body is not null)
-            {
-                var size = BodyBytes(cold.Body);
-                _heldBodyBytes -= size;
-                state.HeldBodyBytes -= size;
-            }
+            ReleaseCold(state, cold);
+        }
+    }
+
+    /// <summary>A cold message leaves: its body leaves the budgets, or the bodies set aside.</summary>
+    private void ReleaseCold(QueueState state, in ColdMessage cold)
+    {
+        if (cold.Body is not null)
+        {
+            var size = BodyBytes(cold.Body);
+            _heldBodyBytes -= size;
+            state.HeldBodyBytes -= size;
+        }
+        else
+        {
+            _pendingBodies.Remove(cold.Sequence);
         }
     }
 
@@ -650,12 +702,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
                 kept.Add(item);
                 continue;
             }
-            if (cold.Body is not null)
-            {
-                var size = BodyBytes(cold.Body);
-                _heldBodyBytes -= size;
-                state.HeldBodyBytes -= size;
-            }
+            ReleaseCold(state, cold);
             journal.MessageDeleted(cold.Sequence);
         }
         state.Cold.Clear();
@@ -665,7 +712,11 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     public int Move(long sourceQueueId, long destinationQueueId, int max, long now)
     {
         var source = Get(sourceQueueId);
-        MaterializeAll(source);
+        if (destinationQueueId != 0)
+        {
+            // Back to their source queues only moves dead letters, which are never cold.
+            MaterializeAll(source);
+        }
         var candidates = new List<StoredMessage>();
         foreach (var message in source.Messages.Values)
         {

@@ -134,7 +134,11 @@ internal readonly struct StoredId
     // most of a short run (and of the allocation-budget test).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static StoredId From(string value) =>
-        Guid.TryParseExact(value, "D", out var guid) && !value.AsSpan().ContainsAnyInRange('A', 'F') ? new StoredId(guid, null) : new StoredId(default, value);
+        value.Length == 36 && !value.AsSpan().ContainsAnyExcept(GuidCharacters) && Guid.TryParseExact(value, "D", out var guid)
+            ? new StoredId(guid, null) : new StoredId(default, value);
+
+    // Exactly what a GUID's "D" form prints (the parse alone also takes spaces, upper case and 0x or + inside groups).
+    private static readonly System.Buffers.SearchValues<char> GuidCharacters = System.Buffers.SearchValues.Create("0123456789abcdef-");
 
     public override string ToString() => _text ?? _guid.ToString();
 }
