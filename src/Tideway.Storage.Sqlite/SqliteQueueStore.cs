@@ -215,15 +215,14 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     private sealed class SqliteQueueJournal(GroupCommitWriter writer) : IQueueJournal
     {
         private List<InsertedMessage>? _inserted;
-        private List<StoredMessage>? _spilled;
-        private List<(long QueueId, long Sequence)>? _spilledCold;
+        private List<(long QueueId, long Sequence)>? _spilled;
         private List<MessageState>? _changed;
         private List<StoredMessage>? _spilledChanged;
         private List<long>? _deleted;
 
         public Task Last { get; private set; } = Task.CompletedTask;
 
-        /// <summary>Called on the writer's thread once inserts of cold messages over the budgets are durable (set by the store).</summary>
+        /// <summary>Called on the writer's thread once inserts of messages over the budgets are durable (set by the store).</summary>
         public Action<List<(long QueueId, long Sequence)>>? ForgetPendingBodies { get; set; }
 
         private void Append(WriteOp op)
@@ -237,10 +236,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         {
             if (_inserted is { Count: > 0 })
             {
-                Last = writer.Append(new InsertMessages(_inserted, _spilled, _spilledCold, ForgetPendingBodies));
+                Last = writer.Append(new InsertMessages(_inserted, _spilled, ForgetPendingBodies));
                 _inserted = null;
                 _spilled = null;
-                _spilledCold = null;
             }
             if (_changed is { Count: > 0 })
             {
@@ -266,17 +264,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         public void MessageInserted(in InsertedMessage message)
         {
             (_inserted ??= new List<InsertedMessage>(10)).Add(message);
-            if (!message.Spill)
+            if (message.Spill)
             {
-                return;
-            }
-            if (message.Stored is { } stored)
-            {
-                (_spilled ??= new List<StoredMessage>(10)).Add(stored);
-            }
-            else
-            {
-                (_spilledCold ??= new List<(long, long)>(10)).Add((message.QueueId, message.Sequence));
+                (_spilled ??= new List<(long, long)>(10)).Add((message.QueueId, message.Sequence));
             }
         }
 
@@ -307,7 +297,6 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     }
 
     private readonly record struct MessageState(long Sequence, long QueueId, long EnqueuedAt, long VisibleAt, int ReceiveCount, long FirstReceivedAt, long ReceiptToken, long SourceQueueId);
-
 
     /// <summary>Statements with one row per message, for up to <see cref="Chunk"/> messages per statement.</summary>
     private static class MultiRow
@@ -376,18 +365,17 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     }
 
     /// <summary>
-    /// Inserts messages (a sent message has no receive state yet); once committed, drops from memory the bodies of those over
-    /// the budget (the rows hold them now).
+    /// Inserts messages (a sent message has no receive state yet); once committed, tells the index that the bodies of those
+    /// over the budget may leave memory (the rows hold them now).
     /// </summary>
-    private sealed class InsertMessages(List<InsertedMessage> rows, List<StoredMessage>? spilled, List<(long, long)>? spilledCold,
+    private sealed class InsertMessages(List<InsertedMessage> rows, List<(long, long)>? spilled,
         Action<List<(long QueueId, long Sequence)>>? forgetPendingBodies) : WriteOp
     {
         public override void Committed()
         {
-            DropBodies(spilled);
-            if (spilledCold is not null)
+            if (spilled is not null)
             {
-                forgetPendingBodies?.Invoke(spilledCold);
+                forgetPendingBodies?.Invoke(spilled);
             }
         }
 

@@ -35,6 +35,16 @@ public sealed class SpilledBodiesSqliteQueueStoreContract : QueueStoreContract
         ((SqliteQueueStore)Queues).HeldBodyBytes.ShouldBe(0);
     }
 
+    [Fact]
+    public async Task a_fifo_queue_drops_its_bodies_once_written_too()
+    {
+        // FIFO messages are objects from the start; theirs leave memory by the same report of durable inserts.
+        var queue = await Queue("bodies.fifo");
+        await Queues.SendAsync(queue.Id, [Message("a", group: "g"), Message("b", group: "g")], T0, 0);
+        ((SqliteQueueStore)Queues).BodiesInMemory.ShouldBe(0);
+        (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0, 30_000, 86_400_000))).Select(m => m.Body).ShouldBe(["a", "b"]);
+    }
+
     private sealed class Held(ManualResetEventSlim release) : WriteOp
     {
         public override void Execute(WriteContext context) => release.Wait(TimeSpan.FromMinutes(1));

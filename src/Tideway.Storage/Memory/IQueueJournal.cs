@@ -30,13 +30,12 @@ internal interface IQueueJournal
 
 /// <summary>
 /// A message sent into a queue, as the journal writes it (its receive state all zero). When <c>Spill</c> is set, its body is
-/// over the index's budgets: once the insert is durable the provider drops the body from <c>Stored</c>, the index's object
-/// for the message, or, when the index keeps the message as a cold struct (<c>Stored</c> null), calls
-/// <see cref="QueueIndex.ForgetPendingBodies"/> for it.
+/// over the index's budgets: once the insert is durable, the provider calls <see cref="QueueIndex.ForgetPendingBodies"/>
+/// for it.
 /// </summary>
 internal readonly record struct InsertedMessage(
     long Sequence, long QueueId, string MessageId, string Body, byte[]? Attributes, string? GroupId, string? DeduplicationId,
-    long SentAt, long EnqueuedAt, long VisibleAt, bool Spill, StoredMessage? Stored);
+    long SentAt, long EnqueuedAt, long VisibleAt, bool Spill);
 
 /// <summary>A journal that keeps nothing: the in-memory provider.</summary>
 internal sealed class NullQueueJournal : IQueueJournal

@@ -29,8 +29,8 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     private long _heldBodyBytes;
 
     // Bodies over the budgets of cold messages whose insert is not durable yet (a receive before then needs them). The
-    // provider reports durable inserts from its writer's thread without taking the lock (ForgetPendingBodies); the next
-    // operations that send, claim or count drain those reports under it.
+    // provider reports durable inserts of bodies over the budgets from its writer's thread without taking the lock
+    // (ForgetPendingBodies); the next send, claim or count drains those reports under it.
     private readonly Dictionary<long, string> _pendingBodies = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<List<(long QueueId, long Sequence)>> _durable = new();
 
@@ -220,7 +220,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             HoldOrSpill(state, stored);
             state.Add(stored);
             journal.MessageInserted(new InsertedMessage(stored.Sequence, queueId, message.MessageId, message.Body, message.Attributes,
-                message.GroupId, message.DeduplicationId, message.SentAt, now, message.VisibleAt, stored.SpillBody, stored));
+                message.GroupId, message.DeduplicationId, message.SentAt, now, message.VisibleAt, stored.SpillBody));
             if (key is not null)
             {
                 var dedup = new Dedup(stored.Sequence, message.MessageId, now + deduplicationWindowMs);
@@ -259,13 +259,13 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         }
         state.Cold.Enqueue(cold, (cold.VisibleAt, cold.Sequence));
         journal.MessageInserted(new InsertedMessage(cold.Sequence, state.Record.Id, message.MessageId, message.Body, message.Attributes,
-            message.GroupId, null, message.SentAt, now, message.VisibleAt, spill, null));
+            message.GroupId, null, message.SentAt, now, message.VisibleAt, spill));
         return cold.Sequence;
     }
 
     /// <summary>
-    /// The inserts of these cold messages (queue, sequence) are durable: their bodies over the budgets leave memory, also
-    /// from those received in the meantime.
+    /// The inserts of these messages (queue, sequence), sent over the budgets, are durable: their bodies leave memory, set
+    /// aside for a cold message or on the message's object (a FIFO queue's, or a cold one received in the meantime).
     /// </summary>
     /// <remarks>Thread-safe and takes no lock: the bodies leave at the next send, claim or count.</remarks>
     public void ForgetPendingBodies(List<(long QueueId, long Sequence)> messages) => _durable.Enqueue(messages);
@@ -276,8 +276,8 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         {
             foreach (var (queueId, sequence) in messages)
             {
-                if (_pendingBodies.Remove(sequence) && _queues.TryGetValue(queueId, out var state)
-                    && state.Messages.TryGetValue(sequence, out var message) && message.SpillBody)
+                _pendingBodies.Remove(sequence);
+                if (_queues.TryGetValue(queueId, out var state) && state.Messages.TryGetValue(sequence, out var message) && message.SpillBody)
                 {
                     message.DropBody();
                 }
@@ -660,7 +660,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         {
             journal.DeduplicationExpired(queueId, cutoff);
         }
-        ExpireCold(state, cutoff, out var expiredCold);
+        var expiredCold = ExpireCold(state, cutoff);
         List<StoredMessage>? expired = null;
         foreach (var message in state.Messages.Values)
         {
@@ -682,16 +682,16 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     }
 
     /// <summary>Drops the cold messages enqueued before the cutoff (the heap is rebuilt only when there are some).</summary>
-    private void ExpireCold(QueueState state, long cutoff, out int expired)
+    private int ExpireCold(QueueState state, long cutoff)
     {
-        expired = 0;
+        var expired = 0;
         foreach (var (cold, _) in state.Cold.UnorderedItems)
         {
             expired += cold.EnqueuedAt < cutoff ? 1 : 0;
         }
         if (expired == 0)
         {
-            return;
+            return 0;
         }
         var kept = new List<(ColdMessage, (long, long))>(state.Cold.Count - expired);
         foreach (var item in state.Cold.UnorderedItems)
@@ -707,6 +707,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         }
         state.Cold.Clear();
         state.Cold.EnqueueRange(kept);
+        return expired;
     }
 
     public int Move(long sourceQueueId, long destinationQueueId, int max, long now)
