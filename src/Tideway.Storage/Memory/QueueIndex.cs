@@ -97,8 +97,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             if (cold.Body is not null)
             {
                 var size = BodyBytes(cold.Body);
-                _heldBodyBytes += size;
-                state.HeldBodyBytes += size;
+                CountHeld(state, size);
             }
             state.Cold.Enqueue(cold, (cold.VisibleAt, cold.Sequence));
             return;
@@ -254,8 +253,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         else
         {
             cold.Body = message.Body;
-            _heldBodyBytes += size;
-            state.HeldBodyBytes += size;
+            CountHeld(state, size);
         }
         state.Cold.Enqueue(cold, (cold.VisibleAt, cold.Sequence));
         journal.MessageInserted(new InsertedMessage(cold.Sequence, state.Record.Id, message.MessageId, message.Body, message.Attributes,
@@ -465,6 +463,13 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         }
     }
 
+    /// <summary>Adds a body's bytes to (or, negative, takes them from) both budgets' counts.</summary>
+    private void CountHeld(QueueState state, long bytes)
+    {
+        _heldBodyBytes += bytes;
+        state.HeldBodyBytes += bytes;
+    }
+
     /// <summary>About what a body costs in memory: its UTF-16 characters and the string's header.</summary>
     private static long BodyBytes(StoredMessage message) => BodyBytes(message.Body);
 
@@ -498,8 +503,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         {
             message.BodyHeld = true;
             var size = BodyBytes(message);
-            _heldBodyBytes += size;
-            state.HeldBodyBytes += size;
+            CountHeld(state, size);
         }
     }
 
@@ -509,8 +513,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         {
             message.BodyHeld = false;
             var size = BodyBytes(message);
-            _heldBodyBytes -= size;
-            state.HeldBodyBytes -= size;
+            CountHeld(state, -size);
         }
     }
 
@@ -537,8 +540,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         if (cold.Body is not null)
         {
             var size = BodyBytes(cold.Body);
-            _heldBodyBytes -= size;
-            state.HeldBodyBytes -= size;
+            CountHeld(state, -size);
         }
         else
         {
