@@ -38,9 +38,6 @@ internal sealed class Automaton
 
     public PathNode Root { get; }
 
-    /// <summary>Condition id → clause id.</summary>
-    public volatile int[] ConditionClause = new int[64];
-
     /// <summary>
     /// Condition id → its clause in one word, for the hot loop of matching: clause id (high 32 bits), the clause's
     /// condition count (bits 1–31) and whether it has an absence condition (bit 0). 0 for a slot not written.
@@ -89,13 +86,11 @@ internal sealed class Automaton
         }
 
         EnsureCapacity(first + count, clauseId + 1);
-        var conditionClause = ConditionClause;
         var conditionShape = ConditionShape;
         var conditionAbsence = ConditionAbsenceNode;
         var shape = ((long)clauseId << 32) | ((long)(uint)count << 1) | (hasAbsence ? 1L : 0L);
         for (var i = 0; i < count; i++)
         {
-            conditionClause[first + i] = clauseId;
             conditionShape[first + i] = shape;
             conditionAbsence[first + i] = conditions[i].AllowsAbsence ? nodes[i].Id : -1;
         }
@@ -203,16 +198,13 @@ internal sealed class Automaton
 
     private void EnsureCapacity(int conditions, int clauses)
     {
-        if (conditions > ConditionClause.Length)
+        if (conditions > ConditionShape.Length)
         {
-            var size = Math.Max(conditions, ConditionClause.Length * 2);
-            var clauseOf = new int[size];
+            var size = Math.Max(conditions, ConditionShape.Length * 2);
             var shapes = new long[size];
             var absence = new int[size];
-            ConditionClause.AsSpan().CopyTo(clauseOf);
             ConditionShape.AsSpan().CopyTo(shapes);
             ConditionAbsenceNode.AsSpan().CopyTo(absence);
-            ConditionClause = clauseOf;
             ConditionShape = shapes;
             ConditionAbsenceNode = absence;
         }

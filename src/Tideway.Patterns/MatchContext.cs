@@ -26,7 +26,6 @@ internal sealed class MatchContext
     private int[] _ruleStamp = [];
 
     // Snapshot of the automaton's arrays for the current event.
-    private int[] _conditionClause = [];
     private long[] _conditionShape = [];
     private ClauseInfo?[] _clauses = [];
 
@@ -100,7 +99,6 @@ internal sealed class MatchContext
 
     private void Begin(int ruleCount)
     {
-        _conditionClause = _automaton.ConditionClause;
         _conditionShape = _automaton.ConditionShape;
         _clauses = _automaton.Clauses;
         var nodes = _automaton.NodeCount;
@@ -109,8 +107,7 @@ internal sealed class MatchContext
             _nodeSeen = new int[Math.Max(nodes, _nodeSeen.Length * 2)];
         }
 
-        // The two snapshots may come from either side of an array growth: the marks cover both.
-        var conditions = Math.Max(_conditionClause.Length, _conditionShape.Length);
+        var conditions = _conditionShape.Length;
         if (_conditionMarks.Length < conditions)
         {
             _conditionMarks = new ConditionMark[conditions];
@@ -675,7 +672,7 @@ internal sealed class MatchContext
         {
             // Skip clauses added after this event began: their conditions are beyond this event's arrays.
             if (clause.Dead || (uint)clause.Rule >= (uint)_ruleLimit || _ruleStamp[clause.Rule] == _stamp
-                || clause.FirstCondition + clause.ConditionCount > _conditionClause.Length)
+                || clause.FirstCondition + clause.ConditionCount > _conditionShape.Length)
             {
                 continue;
             }
