@@ -50,6 +50,7 @@ public sealed class SendTests : EngineTests
     [Theory]
     [InlineData(0x0, "#x0")]
     [InlineData(0xD800, "#xD800")]
+    [InlineData(0xDC00, "#xDC00")]
     [InlineData(0xFFFE, "#xFFFE")]
     public async Task finds_a_character_outside_the_allowed_set_after_a_long_run_of_plain_ones(int character, string shown)
     {
