@@ -23,7 +23,8 @@ internal sealed class WriteContext(SqliteConnection connection)
     /// <summary>
     /// A raw prepared statement for <paramref name="sql"/>, bound by position (1-based) rather than by name:
     /// for the multi-row statements of the hot path, where looking up a hundred parameter names per
-    /// execution cost more than the insert itself. Runs inside the writer's current transaction.
+    /// execution cost more than the insert itself. Runs inside the writer's current transaction. Its parameters
+    /// are all NULL when it is returned (<see cref="Run"/> clears them), so a null value needs no call.
     /// </summary>
     public SQLitePCL.sqlite3_stmt Statement(string sql)
     {
@@ -67,7 +68,7 @@ internal sealed class WriteContext(SqliteConnection connection)
     {
         if (value is null)
         {
-            SQLitePCL.raw.sqlite3_bind_null(statement, index);
+            // Already NULL: every statement is handed out with its parameters cleared (each native call costs).
             return;
         }
         var max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
@@ -88,11 +89,7 @@ internal sealed class WriteContext(SqliteConnection connection)
 
     public static void Bind(SQLitePCL.sqlite3_stmt statement, int index, byte[]? value)
     {
-        if (value is null)
-        {
-            SQLitePCL.raw.sqlite3_bind_null(statement, index);
-        }
-        else
+        if (value is not null)
         {
             SQLitePCL.raw.sqlite3_bind_blob(statement, index, value);
         }

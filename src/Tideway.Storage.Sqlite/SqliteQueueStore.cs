@@ -306,7 +306,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         private static readonly string[] Updates = new string[Chunk + 1];
         private static readonly string[] Deletes = new string[Chunk + 1];
 
-        private static string Rows(int rows, int columns)
+        private static string Rows(int rows, int columns, string constants = "")
         {
             var text = new System.Text.StringBuilder();
             for (var r = 0; r < rows; r++)
@@ -316,14 +316,16 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
                 {
                     text.Append(c == 0 ? "?" : ", ?");
                 }
-                text.Append(')');
+                text.Append(constants).Append(')');
             }
             return text.ToString();
         }
 
+        // A sent message has no receive state yet: those four columns are constants, not parameters (each bound value is
+        // a native call, ten rows a statement).
         public static string Insert(int rows) => Inserts[rows] ??=
             "INSERT INTO messages (seq, queue_id, message_id, body, attributes, group_id, dedup_id, sent_at, enqueued_at, " +
-            "visible_at, receive_count, first_received_at, receipt_token, source_queue_id) VALUES " + Rows(rows, 14);
+            "visible_at, receive_count, first_received_at, receipt_token, source_queue_id) VALUES " + Rows(rows, 10, ", 0, 0, 0, 0");
 
         public static string Update(int rows) => Updates[rows] ??=
             "UPDATE messages SET queue_id = v.column2, enqueued_at = v.column3, visible_at = v.column4, receive_count = v.column5, " +
@@ -391,11 +393,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             WriteContext.Bind(statement, b + 7, m.SentAt);
             WriteContext.Bind(statement, b + 8, m.EnqueuedAt);
             WriteContext.Bind(statement, b + 9, m.VisibleAt);
-            WriteContext.Bind(statement, b + 10, 0L);
-            WriteContext.Bind(statement, b + 11, 0L);
-            WriteContext.Bind(statement, b + 12, 0L);
-            WriteContext.Bind(statement, b + 13, 0L);
-            return 14;
+            return 10;
         });
     }
 

@@ -156,6 +156,32 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task a_row_without_attributes_or_group_after_one_with_them_stores_none()
+    {
+        // The writer skips binding null values (a reused statement starts with every parameter NULL): the values of the
+        // rows the same statement wrote before must not carry over. Both batches have two rows: the same statement.
+        var queue = await Queue("carry");
+        await Queues.SendAsync(queue.Id, [Message("with-1", group: "g"), Message("with-2", group: "g")], T0, 0);
+        await Queues.SendAsync(queue.Id, [new NewMessage("s1", "without-1", null, T0, T0), new NewMessage("s2", "without-2", null, T0, T0)], T0, 0);
+
+        await ReopenAsync(T0 + 1);
+
+        var restored = (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 1, 30_000, 86_400_000))).ToDictionary(m => m.Body);
+        restored.Keys.ShouldBe(["with-1", "with-2", "without-1", "without-2"], ignoreOrder: true);
+        foreach (var body in new[] { "with-1", "with-2" })
+        {
+            restored[body].GroupId.ShouldBe("g");
+            restored[body].Attributes.ShouldBe(new byte[] { 1, 2, 3 });
+        }
+        foreach (var body in new[] { "without-1", "without-2" })
+        {
+            restored[body].GroupId.ShouldBeNull();
+            restored[body].Attributes.ShouldBeNull();
+        }
+        restored.Values.ShouldAllBe(m => m.ReceiveCount == 1 && m.DeduplicationId == null);
+    }
+
+    [Fact]
     public async Task message_ids_are_stored_as_sent()
     {
         var queue = await Queue("stored-ids");
