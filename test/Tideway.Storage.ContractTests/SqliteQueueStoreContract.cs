@@ -182,6 +182,28 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task a_receive_that_only_dead_letters_writes_the_move_at_once()
+    {
+        // The receive returns nothing, but its move must reach the writer now, not with whatever operation comes next.
+        var dlq = await Queue("retire-dlq");
+        var queue = await Queue("retire");
+        var sent = await Queues.SendAsync(queue.Id, [Message("poison")], T0, 0);
+        var redrive = new ClaimRequest(10, T0, 0, 86_400_000, MaxReceiveCount: 1, DeadLetterQueueId: dlq.Id, DeadLetterRetentionMs: 86_400_000);
+        (await Queues.ClaimAsync(queue.Id, redrive)).Count.ShouldBe(1);
+        (await Queues.ClaimAsync(queue.Id, redrive with { Now = T0 + 1 })).ShouldBeEmpty();
+
+        var store = (SqliteStore)Store;
+        await store.Writer.Pending;
+        using var reader = new Microsoft.Data.Sqlite.SqliteConnection(
+            new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = store.Path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        reader.Open();
+        using var command = reader.CreateCommand();
+        command.CommandText = "SELECT queue_id FROM messages WHERE message_id = $id";
+        command.Parameters.AddWithValue("$id", sent[0].MessageId);
+        command.ExecuteScalar().ShouldBe(dlq.Id);
+    }
+
+    [Fact]
     public async Task message_ids_are_stored_as_sent()
     {
         var queue = await Queue("stored-ids");

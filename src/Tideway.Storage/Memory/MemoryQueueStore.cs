@@ -127,10 +127,8 @@ internal class MemoryQueueStore : IQueueStore
         lock (_index.Gate)
         {
             result = _index.Claim(queueId, request);
-            if (result.Count > 0)
-            {
-                CaptureWriteBehind();
-            }
+            // Even when nothing is returned: the claim may have retired messages (expired, or moved to a dead-letter queue).
+            CaptureWriteBehind();
         }
         return ValueTask.FromResult<IReadOnlyList<StoredMessage>>(result);
     }
