@@ -248,7 +248,18 @@ internal sealed class FunctionUsers
             // folder is unusable.
             return (!File.Exists(path), null);
         }
-        if (Flock(file.SafeFileHandle, LockExclusive | LockNonBlocking) == 0)
+        int result;
+        try
+        {
+            result = Flock(file.SafeFileHandle, LockExclusive | LockNonBlocking);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            // A C library without flock: a system without locks, as documented above.
+            file.Dispose();
+            return (true, null);
+        }
+        if (result == 0)
         {
             return (true, file);
         }
@@ -439,6 +450,9 @@ internal sealed class FunctionUsers
     private const int LockNonBlocking = 4;
     private const int WouldBlock = 11;
 
+    // libc takes an int descriptor; the handle is marshalled as its native-sized value, whose low 32 bits are the
+    // descriptor. On the 64-bit ABIs .NET runs on here (x86-64, arm64) an int argument is read from the low half of
+    // its register, so this is the same call, and the handle cannot be closed while the call runs.
     [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int Flock(Microsoft.Win32.SafeHandles.SafeFileHandle file, int operation);
