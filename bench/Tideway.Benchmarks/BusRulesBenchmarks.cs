@@ -31,7 +31,7 @@ public class BusRulesBenchmarks : IDisposable
         _event = Encoding.UTF8.GetBytes(
             "{\"version\":\"0\",\"id\":\"6f3c1e2a-0b5d-4c8e-9a7f-1d2e3f4a5b6c\",\"detail-type\":\"OrderPlaced\",\"source\":\"bench.app\"," +
             "\"account\":\"000000000000\",\"time\":\"2026-12-05T02:00:00Z\",\"region\":\"us-east-1\",\"resources\":[]," +
-            "\"detail\":{\"orderId\":\"o-3\",\"customer\":\"c-3\",\"amount\":30,\"note\":\"" + new string('x', 880) + "\"}}");
+            "\"detail\":" + EventsBench.EntryDetail(3) + "}");
     }
 
     [GlobalCleanup]

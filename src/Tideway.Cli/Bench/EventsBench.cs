@@ -113,6 +113,10 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
         return "n/a";
     }
 
+    /// <summary>The detail of the bench's i-th entry of a PutEvents (about 1 KB; <c>BusRulesBenchmarks</c> matches it too).</summary>
+    internal static string EntryDetail(int i) =>
+        $"{{\"orderId\":\"o-{i}\",\"customer\":\"c-{i}\",\"amount\":{i * 10},\"note\":\"{new string('x', 880)}\"}}";
+
     /// <summary>The pattern of the rule that routes the bench events to the queue.</summary>
     internal const string MatchingPattern = "{\"source\":[\"bench.app\"],\"detail-type\":[\"OrderPlaced\"]}";
 
@@ -172,10 +176,9 @@ internal sealed class EventsBench(TextWriter output, TimeSpan duration, int work
             await MustAsync("AWSEvents.PutRule", Json11, JsonSerializer.Serialize(new Dictionary<string, string> { ["Name"] = "to-queue", ["EventBusName"] = bus, ["EventPattern"] = MatchingPattern }, BenchJson.Default.DictionaryStringString)).ConfigureAwait(false);
             await MustAsync("AWSEvents.PutTargets", Json11, $"{{\"Rule\":\"to-queue\",\"EventBusName\":\"{bus}\",\"Targets\":[{{\"Id\":\"q\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:{queueName}\"}}]}}").ConfigureAwait(false);
             var entries = new StringBuilder("{\"Entries\":[");
-            var filler = new string('x', 880);
             for (var i = 0; i < 10; i++)
             {
-                var detail = $"{{\"orderId\":\"o-{i}\",\"customer\":\"c-{i}\",\"amount\":{i * 10},\"note\":\"{filler}\"}}";
+                var detail = EntryDetail(i);
                 entries.Append(i == 0 ? "" : ",").Append("{\"Source\":\"bench.app\",\"DetailType\":\"OrderPlaced\",\"EventBusName\":\"").Append(bus)
                     .Append("\",\"Detail\":").Append(JsonSerializer.Serialize(detail, BenchJson.Default.String)).Append('}');
             }
