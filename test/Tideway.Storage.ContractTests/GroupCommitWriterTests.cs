@@ -12,7 +12,8 @@ public sealed class GroupCommitWriterTests
         public override void Execute(WriteContext context) => throw exception;
     }
 
-    private sealed class Nothing : WriteOp
+    /// <summary>A change that changes nothing: appended after others, its commit means theirs are committed too.</summary>
+    internal sealed class Nothing : WriteOp
     {
         public override void Execute(WriteContext context) { }
     }

@@ -193,7 +193,8 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
         (await Queues.ClaimAsync(queue.Id, redrive with { Now = T0 + 1 })).ShouldBeEmpty();
 
         var store = (SqliteStore)Store;
-        await store.Writer.Pending;
+        // Transactions commit in order: once this empty change is committed, so is anything appended before it.
+        await store.Writer.Append(new GroupCommitWriterTests.Nothing());
         using var reader = new Microsoft.Data.Sqlite.SqliteConnection(
             new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = store.Path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         reader.Open();
