@@ -196,7 +196,10 @@ internal sealed class GroupCommitWriter : IDisposable
         }
     }
 
-    /// <summary>The task of the transaction that the next change would join (completed when nothing is pending).</summary>
+    /// <summary>
+    /// The task of the transaction that the next change would join (completed when nothing is pending). It does not
+    /// cover a transaction the writer is already writing: to wait for everything appended so far, append a change.
+    /// </summary>
     public Task Pending
     {
         get
