@@ -307,6 +307,28 @@ public abstract class QueueStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task move_leaves_messages_in_flight_and_delayed_where_they_are()
+    {
+        var dlq = await Queue("busy-dlq");
+        var source = await Queue("busy-source");
+        var destination = await Queue("busy-destination");
+        // A dead letter being looked at by a consumer of the dead-letter queue.
+        var redrive = new ClaimRequest(10, T0, 0, 4 * Day, MaxReceiveCount: 1, DeadLetterQueueId: dlq.Id, DeadLetterRetentionMs: 4 * Day);
+        await Queues.SendAsync(source.Id, [Message("dead")], T0, 0);
+        await Queues.ClaimAsync(source.Id, redrive);
+        await Queues.ClaimAsync(source.Id, redrive with { Now = T0 + 1 });
+        var inFlight = (await Queues.ClaimAsync(dlq.Id, Claim(10, T0 + 2))).ShouldHaveSingleItem();
+        (await Queues.MoveAsync(dlq.Id, 0, 10, T0 + 3)).ShouldBe(0, "the only dead letter is in flight");
+
+        await Queues.SendAsync(dlq.Id, [Message("visible"), Message("delayed", at: T0 + 3, delayMs: 60_000)], T0 + 3, 0);
+        (await Queues.MoveAsync(dlq.Id, destination.Id, 10, T0 + 4)).ShouldBe(1);
+        (await Queues.ClaimAsync(destination.Id, Claim(10, T0 + 4))).Select(m => m.Body).ShouldBe(["visible"]);
+        Queues.Count(dlq.Id, T0 + 4).ShouldBe(new QueueCounts(0, 1, 1));
+        (await Queues.DeleteAsync(dlq.Id, [new Receipt(inFlight.Sequence, inFlight.ReceiptToken)])).ShouldBe([ReceiptOutcome.Ok]);
+        (await Queues.ClaimAsync(dlq.Id, Claim(10, T0 + 60_003))).Select(m => m.Body).ShouldBe(["delayed"]);
+    }
+
+    [Fact]
     public async Task sends_and_visibility_changes_announce_available_messages()
     {
         var queue = await Queue("q");

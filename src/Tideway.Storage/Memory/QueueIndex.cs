@@ -723,6 +723,12 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         var candidates = new List<StoredMessage>();
         foreach (var message in source.Messages.Values)
         {
+            // Only what a receive could take now, as SQS's move task receives from the queue: a message in flight stays
+            // with its consumer (its receipt still deletes it), a delayed one keeps its delay.
+            if (message.VisibleAt > now)
+            {
+                continue;
+            }
             var target = destinationQueueId != 0 ? destinationQueueId : message.SourceQueueId;
             if (target != 0 && target != sourceQueueId && _queues.ContainsKey(target))
             {
