@@ -267,18 +267,24 @@ public abstract class QueueStoreContract : IAsyncLifetime
         (await Queues.ClaimAsync(queue.Id, Claim(10, T0 + 60_000))).ShouldBeEmpty();
     }
 
+    /// <summary>Sends <paramref name="body"/> to <paramref name="source"/> at T0 and receives it twice with maxReceiveCount 1: it is then in <paramref name="dlq"/>.</summary>
+    private async Task DeadLetterAsync(QueueRecord source, QueueRecord dlq, string body)
+    {
+        var redrive = new ClaimRequest(10, T0, 0, 4 * Day, MaxReceiveCount: 1, DeadLetterQueueId: dlq.Id, DeadLetterRetentionMs: 4 * Day);
+        await Queues.SendAsync(source.Id, [Message(body)], T0, 0);
+        await Queues.ClaimAsync(source.Id, redrive);
+        await Queues.ClaimAsync(source.Id, redrive with { Now = T0 + 1 });
+    }
+
     [Fact]
     public async Task move_returns_dead_letters_to_their_source_queues_or_to_a_destination()
     {
         var dlq = await Queue("dlq");
         var a = await Queue("a");
         var b = await Queue("b");
-        var redrive = new ClaimRequest(10, T0, 0, 4 * Day, MaxReceiveCount: 1, DeadLetterQueueId: dlq.Id, DeadLetterRetentionMs: 4 * Day);
         foreach (var source in new[] { a, b })
         {
-            await Queues.SendAsync(source.Id, [Message(source.Name)], T0, 0);
-            await Queues.ClaimAsync(source.Id, redrive);
-            await Queues.ClaimAsync(source.Id, redrive with { Now = T0 + 1 });
+            await DeadLetterAsync(source, dlq, source.Name);
         }
         Queues.Count(dlq.Id, T0 + 2).Visible.ShouldBe(2);
         (await Queues.MoveAsync(dlq.Id, 0, 1, T0 + 3)).ShouldBe(1);
@@ -313,10 +319,7 @@ public abstract class QueueStoreContract : IAsyncLifetime
         var source = await Queue("busy-source");
         var destination = await Queue("busy-destination");
         // A dead letter being looked at by a consumer of the dead-letter queue.
-        var redrive = new ClaimRequest(10, T0, 0, 4 * Day, MaxReceiveCount: 1, DeadLetterQueueId: dlq.Id, DeadLetterRetentionMs: 4 * Day);
-        await Queues.SendAsync(source.Id, [Message("dead")], T0, 0);
-        await Queues.ClaimAsync(source.Id, redrive);
-        await Queues.ClaimAsync(source.Id, redrive with { Now = T0 + 1 });
+        await DeadLetterAsync(source, dlq, "dead");
         var inFlight = (await Queues.ClaimAsync(dlq.Id, Claim(10, T0 + 2))).ShouldHaveSingleItem();
         (await Queues.MoveAsync(dlq.Id, 0, 10, T0 + 3)).ShouldBe(0, "the only dead letter is in flight");
 
