@@ -332,6 +332,18 @@ public abstract class QueueStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task a_receipt_with_token_zero_acts_on_no_message()
+    {
+        // No receive hands out token 0, but a message never received holds it: a receipt built with it must not match.
+        var queue = await Queue("forged.fifo");
+        var sent = await Queues.SendAsync(queue.Id, [Message("kept", group: "g", dedup: "one")], T0, 300_000);
+        var forged = new Receipt(sent[0].Sequence, 0);
+        (await Queues.DeleteAsync(queue.Id, [forged])).ShouldBe([ReceiptOutcome.Stale]);
+        (await Queues.ChangeVisibilityAsync(queue.Id, [forged], 60_000, T0 + 1)).ShouldBe([ReceiptOutcome.Stale]);
+        (await Queues.ClaimAsync(queue.Id, Claim(10, T0 + 1))).Select(m => m.Body).ShouldBe(["kept"]);
+    }
+
+    [Fact]
     public async Task sends_and_visibility_changes_announce_available_messages()
     {
         var queue = await Queue("q");

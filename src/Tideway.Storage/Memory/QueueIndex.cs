@@ -641,7 +641,8 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         {
             return ReceiptOutcome.Gone;
         }
-        return message.ReceiptToken == receipt.Token ? ReceiptOutcome.Ok : ReceiptOutcome.Stale;
+        // Token 0 is never issued (tokens start at 1): a never-received message holds it, and a receipt naming it is forged.
+        return receipt.Token != 0 && message.ReceiptToken == receipt.Token ? ReceiptOutcome.Ok : ReceiptOutcome.Stale;
     }
 
     public void Purge(long queueId)
