@@ -54,6 +54,18 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
     }
 
+    /// <summary>Bodies set aside until their insert is durable, as the index holds them now (for tests).</summary>
+    internal int PendingBodies
+    {
+        get
+        {
+            lock (_index.Gate)
+            {
+                return _index.PendingBodies;
+            }
+        }
+    }
+
     /// <summary>Messages whose body is still in memory (for tests: a spilled body leaves once committed).</summary>
     internal int BodiesInMemory
     {

@@ -119,6 +119,19 @@ public sealed class BodyBudgetTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task a_count_lets_bodies_leave_once_their_insert_is_durable()
+    {
+        // Reports of durable inserts are drained under the lock by the next send, claim or count: a queue whose traffic
+        // stopped at a send still lets them go when its attributes are read.
+        var (queues, queue) = await OpenAsync(0);
+        await queues.SendAsync(queue, [Message("aaaa"), Message("bbbb")], T0, 0);
+        queues.PendingBodies.ShouldBe(2);
+        queues.Count(queue, T0).Visible.ShouldBe(2);
+        queues.PendingBodies.ShouldBe(0);
+        (await queues.ClaimAsync(queue, new ClaimRequest(2, T0, 30_000, 86_400_000))).Select(m => m.Body).ShouldBe(["aaaa", "bbbb"]);
+    }
+
+    [Fact]
     public async Task a_reopened_store_loads_bodies_up_to_the_budget_and_reads_the_rest_when_received()
     {
         var (queues, queue) = await OpenAsync(SqliteQueueStore.DefaultBodyBudgetBytes);

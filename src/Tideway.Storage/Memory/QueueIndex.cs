@@ -53,6 +53,9 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     /// <summary>Bytes of bodies held in memory and counted in the budget.</summary>
     public long HeldBodyBytes => _heldBodyBytes;
 
+    /// <summary>Bodies set aside until their insert is durable, without draining the reports first (for tests).</summary>
+    internal int PendingBodies => _pendingBodies.Count;
+
     /// <summary>How many messages still have their body in memory, counted or not (for tests: a spilled body must leave).</summary>
     public int CountBodiesInMemory()
     {
@@ -765,6 +768,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
 
     public QueueCounts Count(long queueId, long now)
     {
+        DrainDurable();
         var state = Get(queueId);
         long visible = 0, notVisible = 0, delayed = 0;
         foreach (var message in state.Messages.Values)
