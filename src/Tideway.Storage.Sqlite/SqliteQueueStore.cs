@@ -200,10 +200,18 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
                         nextSequence = reader.GetInt64(1) + 1;
                     }
                 }
-                _index.RestoreCounters(nextQueue, nextSequence);
+                _index.RestoreCounters(nextQueue, nextSequence, ReceiptTokenFloor(now));
             }
         }
     }
+
+    /// <summary>
+    /// The least receipt token a start issues. Claims without a redrive policy are not journaled, so their tokens are not
+    /// stored: after a crash, counting on from the highest stored token could issue one again, and a receipt from before
+    /// the crash would match a later receive of its message. Each start counts from its start time times 2^20 instead,
+    /// past a million claims a millisecond of any earlier start (unless the clock went back).
+    /// </summary>
+    internal static long ReceiptTokenFloor(long now) => Math.Max(1, now) << 20;
 
     internal static Dictionary<string, string> Map(string json) =>
         JsonSerializer.Deserialize(json, StorageJsonContext.Default.DictionaryStringString) ?? [];

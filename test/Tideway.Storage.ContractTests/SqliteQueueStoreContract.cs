@@ -205,6 +205,30 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task a_receipt_from_before_a_crash_matches_no_later_receive()
+    {
+        var queue = await Queue("tokens");
+        await Queues.SendAsync(queue.Id, [Message("m")], T0, 0);
+        // As the engine claims for a queue without a redrive policy: not journaled. Visibility 0: visible again at once.
+        var before = (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0, 0, 86_400_000, JournalClaims: false))).ShouldHaveSingleItem();
+
+        // A crash: the store is never closed (closing would write the claim); a new one opens the same files.
+        var crashed = Store;
+        Store = SqliteStore.Open(_directory.Path, T0 + 1);
+        try
+        {
+            var after = (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 1, 30_000, 86_400_000))).ShouldHaveSingleItem();
+            after.Sequence.ShouldBe(before.Sequence);
+            after.ReceiptToken.ShouldNotBe(before.ReceiptToken);
+            (await Queues.DeleteAsync(queue.Id, [new Receipt(before.Sequence, before.ReceiptToken)])).ShouldBe([ReceiptOutcome.Stale]);
+        }
+        finally
+        {
+            await crashed.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task message_ids_are_stored_as_sent()
     {
         var queue = await Queue("stored-ids");

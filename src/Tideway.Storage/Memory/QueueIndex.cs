@@ -117,10 +117,11 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         }
     }
 
-    public void RestoreCounters(long nextQueueId, long nextSequence)
+    public void RestoreCounters(long nextQueueId, long nextSequence, long nextToken)
     {
         _nextQueueId = Math.Max(_nextQueueId, nextQueueId);
         _nextSequence = Math.Max(_nextSequence, nextSequence);
+        _nextToken = Math.Max(_nextToken, nextToken);
     }
 
     // ---- queues ----
