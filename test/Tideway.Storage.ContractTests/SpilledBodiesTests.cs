@@ -132,6 +132,18 @@ public sealed class BodyBudgetTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task the_retention_sweep_lets_bodies_leave_on_an_idle_server()
+    {
+        // The sweep runs every minute whatever the traffic: the last bodies over the budget leave even if nothing else comes.
+        var (queues, queue) = await OpenAsync(0);
+        await queues.SendAsync(queue, [Message("aaaa"), Message("bbbb")], T0, 0);
+        queues.PendingBodies.ShouldBe(2);
+        (await queues.ExpireAsync(queue, T0 - 1)).ShouldBe(0);
+        queues.PendingBodies.ShouldBe(0);
+        (await queues.ClaimAsync(queue, new ClaimRequest(2, T0, 30_000, 86_400_000))).Select(m => m.Body).ShouldBe(["aaaa", "bbbb"]);
+    }
+
+    [Fact]
     public async Task a_reopened_store_loads_bodies_up_to_the_budget_and_reads_the_rest_when_received()
     {
         var (queues, queue) = await OpenAsync(SqliteQueueStore.DefaultBodyBudgetBytes);

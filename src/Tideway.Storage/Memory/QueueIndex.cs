@@ -30,7 +30,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
 
     // Bodies over the budgets of cold messages whose insert is not durable yet (a receive before then needs them). The
     // provider reports durable inserts of bodies over the budgets from its writer's thread without taking the lock
-    // (ForgetPendingBodies); the next send, claim or count drains those reports under it.
+    // (ForgetPendingBodies); the next send, claim, count or retention sweep drains those reports under it.
     private readonly Dictionary<long, string> _pendingBodies = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<List<(long QueueId, long Sequence)>> _durable = new();
 
@@ -269,7 +269,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     /// The inserts of these messages (queue, sequence), sent over the budgets, are durable: their bodies leave memory, set
     /// aside for a cold message or on the message's object (a FIFO queue's, or a cold one received in the meantime).
     /// </summary>
-    /// <remarks>Thread-safe and takes no lock: the bodies leave at the next send, claim or count.</remarks>
+    /// <remarks>Thread-safe and takes no lock: the bodies leave at the next send, claim, count or retention sweep.</remarks>
     public void ForgetPendingBodies(List<(long QueueId, long Sequence)> messages) => _durable.Enqueue(messages);
 
     private void DrainDurable()
@@ -661,6 +661,8 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
 
     public int Expire(long queueId, long cutoff)
     {
+        // The retention sweep runs every minute even on an idle server: bodies whose inserts became durable leave here too.
+        DrainDurable();
         var state = Get(queueId);
         state.ForgetExpiredDeduplication(cutoff);
         if (state.Record.IsFifo)
