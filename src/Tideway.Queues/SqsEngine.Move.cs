@@ -42,9 +42,10 @@ public sealed partial class SqsEngine
                 throw new ServiceException("InvalidParameterValue", "There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
             }
         }
+        // The messages a move can take (visible ones): those in flight or delayed at the start stay where they are.
         var counts = _store.Count(source.Id, Now);
         var state = new MoveTaskState(Guid.NewGuid().ToString("N"), sourceArn, destinationArn, maxNumberOfMessagesPerSecond,
-            counts.Visible + counts.NotVisible + counts.Delayed, Now);
+            counts.Visible, Now);
         _moveTasks[state.Handle] = state;
         // Taken before the run starts: a small move can finish synchronously, and the caller still needs the handle.
         var started = state.ToTask();

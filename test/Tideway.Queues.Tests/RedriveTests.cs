@@ -190,6 +190,24 @@ public sealed class RedriveTests : EngineTests
     }
 
     [Fact]
+    public async Task a_move_task_leaves_a_dead_letter_in_flight_and_counts_only_what_it_can_move()
+    {
+        var (source, deadLetters) = await DeadLetteredAsync(3);
+        var inFlight = (await ReceiveAsync(deadLetters, max: 1, visibilityTimeout: 300)).Single();
+
+        var task = Engine.StartMessageMoveTask(Scope, SqsEngine.Arn(deadLetters), null, null);
+        task.ApproximateNumberOfMessagesToMove.ShouldBe(2);
+        await Engine.MoveTaskDone(task.TaskHandle);
+
+        var listed = Engine.ListMessageMoveTasks(SqsEngine.Arn(deadLetters), null).Single();
+        listed.Status.ShouldBe("COMPLETED");
+        listed.ApproximateNumberOfMessagesMoved.ShouldBe(2);
+        (await ReceiveAsync(source)).Select(m => m.Body).ShouldNotContain(inFlight.Body);
+        await Engine.DeleteMessageAsync(deadLetters, inFlight.ReceiptHandle);
+        Counts(deadLetters).ShouldBe(new QueueCounts(0, 0, 0));
+    }
+
+    [Fact]
     public async Task a_move_task_moves_messages_to_a_destination()
     {
         var (source, deadLetters) = await DeadLetteredAsync(2);
