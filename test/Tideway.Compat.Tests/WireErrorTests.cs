@@ -63,6 +63,19 @@ public sealed class WireErrorTests(ServerFixture server)
         var (_, received, _) = await Json("ReceiveMessage", $"{{\"QueueUrl\":\"{url}\"}}");
         received.ShouldContain("\"Body\":\"last\"");
 
+        // A null after a value is the member absent, as a look-up by name reads it: the entry has no body.
+        (status, body, _) = await Json("SendMessageBatch",
+            $"{{\"QueueUrl\":\"{url}\",\"Entries\":[{{\"Id\":\"n\",\"MessageBody\":\"x\",\"MessageBody\":null}}]}}");
+        status.ShouldBe(HttpStatusCode.OK);
+        body.ShouldContain("\"Successful\":[]");
+        body.ShouldContain("\"Code\":\"MissingParameter\"");
+
+        // SendMessage reads its members the same way.
+        (status, _, _) = await Json("SendMessage", $"{{\"QueueUrl\":\"{url}\",\"MessageBody\":\"one\",\"MessageBody\":\"single\"}}");
+        status.ShouldBe(HttpStatusCode.OK);
+        (_, received, _) = await Json("ReceiveMessage", $"{{\"QueueUrl\":\"{url}\"}}");
+        received.ShouldContain("\"Body\":\"single\"");
+
         (status, body, _) = await Json("SendMessageBatch",
             $"{{\"QueueUrl\":\"{url}\",\"Entries\":[{{\"DelaySeconds\":\"soon\",\"MessageBody\":5,\"Id\":\"b\"}}]}}");
         status.ShouldBe(HttpStatusCode.BadRequest);

@@ -267,13 +267,17 @@ public abstract class QueueStoreContract : IAsyncLifetime
         (await Queues.ClaimAsync(queue.Id, Claim(10, T0 + 60_000))).ShouldBeEmpty();
     }
 
-    /// <summary>Sends <paramref name="body"/> to <paramref name="source"/> at T0 and receives it twice with maxReceiveCount 1: it is then in <paramref name="dlq"/>.</summary>
-    private async Task DeadLetterAsync(QueueRecord source, QueueRecord dlq, string body)
+    /// <summary>
+    /// Sends <paramref name="body"/> to <paramref name="source"/> at T0 and receives it twice with maxReceiveCount 1: it is then
+    /// in <paramref name="dlq"/>, not received there. Returns its sequence.
+    /// </summary>
+    private async Task<long> DeadLetterAsync(QueueRecord source, QueueRecord dlq, string body)
     {
         var redrive = new ClaimRequest(10, T0, 0, 4 * Day, MaxReceiveCount: 1, DeadLetterQueueId: dlq.Id, DeadLetterRetentionMs: 4 * Day);
-        await Queues.SendAsync(source.Id, [Message(body)], T0, 0);
+        var sent = await Queues.SendAsync(source.Id, [Message(body)], T0, 0);
         await Queues.ClaimAsync(source.Id, redrive);
         await Queues.ClaimAsync(source.Id, redrive with { Now = T0 + 1 });
+        return sent[0].Sequence;
     }
 
     [Fact]
@@ -341,6 +345,12 @@ public abstract class QueueStoreContract : IAsyncLifetime
         (await Queues.DeleteAsync(queue.Id, [forged])).ShouldBe([ReceiptOutcome.Stale]);
         (await Queues.ChangeVisibilityAsync(queue.Id, [forged], 60_000, T0 + 1)).ShouldBe([ReceiptOutcome.Stale]);
         (await Queues.ClaimAsync(queue.Id, Claim(10, T0 + 1))).Select(m => m.Body).ShouldBe(["kept"]);
+
+        // In a standard queue a dead letter holds token 0 too, until it is received.
+        var dlq = await Queue("forged-dlq");
+        var sequence = await DeadLetterAsync(await Queue("forged-source"), dlq, "dead");
+        (await Queues.DeleteAsync(dlq.Id, [new Receipt(sequence, 0)])).ShouldBe([ReceiptOutcome.Stale]);
+        (await Queues.ClaimAsync(dlq.Id, Claim(10, T0 + 2))).Select(m => m.Body).ShouldBe(["dead"]);
     }
 
     [Fact]
