@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Tideway.Cli.Bench;
 using Tideway.Primitives;
 using Tideway.Queues;
 using Tideway.Server.Sqs;
@@ -60,12 +61,7 @@ public class SqsSendBenchmarks
     {
         _queue++;
         Run("CreateQueue", Encoding.UTF8.GetBytes($$"""{"QueueName":"bench-{{_queue}}"}"""));
-        var body = new StringBuilder($$"""{"QueueUrl":"http://127.0.0.1:4566/000000000000/bench-{{_queue}}","Entries":[""");
-        for (var i = 0; i < 10; i++)
-        {
-            body.Append(i == 0 ? "" : ",").Append("{\"Id\":\"m").Append(i).Append("\",\"MessageBody\":\"").Append('b', 256).Append("\"}");
-        }
-        _request = Encoding.UTF8.GetBytes(body.Append("]}").ToString());
+        _request = SqsLoad.SendBody($"http://127.0.0.1:4566/000000000000/bench-{_queue}", 256);
     }
 
     private int Run(string operation, byte[] request)

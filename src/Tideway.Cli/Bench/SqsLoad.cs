@@ -32,11 +32,14 @@ internal sealed class SqsLoad : IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    private byte[] SendBody(string queueUrl)
+    private byte[] SendBody(string queueUrl) => SendBody(queueUrl, _messageBytes);
+
+    /// <summary>The bench's SendMessageBatch request: ten entries of <paramref name="messageBytes"/> bytes (<c>SqsSendBenchmarks</c> sends it too).</summary>
+    internal static byte[] SendBody(string queueUrl, int messageBytes)
     {
         var text = new StringBuilder();
         text.Append("{\"QueueUrl\":\"").Append(queueUrl).Append("\",\"Entries\":[");
-        var body = new string('m', _messageBytes);
+        var body = new string('m', messageBytes);
         for (var i = 0; i < 10; i++)
         {
             text.Append(i == 0 ? string.Empty : ",").Append("{\"Id\":\"e").Append(i).Append("\",\"MessageBody\":\"").Append(body).Append("\"}");
