@@ -41,12 +41,34 @@ internal sealed class WriteContext(SqliteConnection connection)
     public void Run(SQLitePCL.sqlite3_stmt statement)
     {
         var rc = SQLitePCL.raw.sqlite3_step(statement);
-        SQLitePCL.raw.sqlite3_reset(statement);
-        SQLitePCL.raw.sqlite3_clear_bindings(statement);
+        Reset(statement);
         if (rc != SQLitePCL.raw.SQLITE_DONE)
         {
             Check(rc);
         }
+    }
+
+    /// <summary>Steps a bound statement once: true with a row to read (then <see cref="Reset"/> it), false once done (it is reset then).</summary>
+    public bool Step(SQLitePCL.sqlite3_stmt statement)
+    {
+        var rc = SQLitePCL.raw.sqlite3_step(statement);
+        if (rc == SQLitePCL.raw.SQLITE_ROW)
+        {
+            return true;
+        }
+        Reset(statement);
+        if (rc != SQLitePCL.raw.SQLITE_DONE)
+        {
+            Check(rc);
+        }
+        return false;
+    }
+
+    /// <summary>Resets a statement and clears its parameters, for the next use.</summary>
+    public static void Reset(SQLitePCL.sqlite3_stmt statement)
+    {
+        SQLitePCL.raw.sqlite3_reset(statement);
+        SQLitePCL.raw.sqlite3_clear_bindings(statement);
     }
 
     private void Check(int rc)

@@ -9,7 +9,12 @@ namespace Tideway.Storage.Sqlite;
 /// </summary>
 internal sealed class MessageBodyReader(string path) : IDisposable
 {
-    private const string Sql = "SELECT body FROM messages WHERE seq = ?1";
+    // One statement, so one snapshot: a message the writer takes out of its batch row in between is found in one of the two.
+    private const string Sql = """
+        SELECT body, NULL FROM messages WHERE seq = ?1
+        UNION ALL
+        SELECT NULL, data FROM message_batches WHERE id = ?2 AND (live >> ?3) & 1
+        """;
 
     private const int MaxIdle = 4;
 
@@ -107,6 +112,8 @@ internal sealed class MessageBodyReader(string path) : IDisposable
         public string? Read(long sequence)
         {
             raw.sqlite3_bind_int64(_statement, 1, sequence);
+            raw.sqlite3_bind_int64(_statement, 2, MessageBatch.Block(sequence));
+            raw.sqlite3_bind_int(_statement, 3, MessageBatch.Position(sequence));
             try
             {
                 var rc = raw.sqlite3_step(_statement);
@@ -115,7 +122,9 @@ internal sealed class MessageBodyReader(string path) : IDisposable
                     return null;
                 }
                 Check(rc, _db);
-                return Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, 0));
+                return raw.sqlite3_column_type(_statement, 0) != raw.SQLITE_NULL
+                    ? Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, 0))
+                    : MessageBatch.Body(raw.sqlite3_column_blob(_statement, 1), MessageBatch.Position(sequence));
             }
             finally
             {

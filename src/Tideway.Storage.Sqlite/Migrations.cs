@@ -74,6 +74,12 @@ internal static class Migrations
             account TEXT NOT NULL, region TEXT NOT NULL, function TEXT NOT NULL, request_id TEXT NOT NULL,
             payload BLOB NOT NULL, queued_at INTEGER NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL);
         """,
+        // 5: the messages of one send into a standard queue in one row (see MessageBatch); messages rows stay readable.
+        """
+        CREATE TABLE message_batches (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            queue_id INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, live INTEGER NOT NULL, data BLOB NOT NULL);
+        """,
     ];
 
     /// <summary>The schema version this build writes.</summary>

@@ -11,9 +11,11 @@ internal sealed partial class StorageJsonContext : JsonSerializerContext;
 /// <summary>
 /// The SQLite queue store: the claiming rules and the working set live in the shared in-memory
 /// <see cref="QueueIndex"/>; every change it makes is appended, in order, to the group-commit writer, and
-/// a request completes once the transaction holding its changes commits. At start the tables are read
-/// back into the index. Message bodies stay in memory up to a budget; beyond it a body is dropped once its
-/// message is committed and read back from the database when the message is received.
+/// a request completes once the transaction holding its changes commits. The messages of one send into a
+/// standard queue share one row until each is deleted or its state is written (<see cref="MessageBatch"/>).
+/// At start the tables are read back into the index. Message bodies stay in memory up to a budget; beyond
+/// it a body is dropped once its message is committed and read back from the database when the message is
+/// received.
 /// </summary>
 internal sealed class SqliteQueueStore : MemoryQueueStore
 {
@@ -175,6 +177,28 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             }
             using (var command = connection.CreateCommand())
             {
+                command.CommandText = "SELECT id, queue_id, enqueued_at, live, data FROM message_batches ORDER BY id";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var block = reader.GetInt64(0);
+                    var queueId = reader.GetInt64(1);
+                    var enqueuedAt = reader.GetInt64(2);
+                    var live = reader.GetInt32(3);
+                    var data = (byte[])reader.GetValue(4);
+                    for (var at = 0; at < data.Length;)
+                    {
+                        var entry = MessageBatch.Next(data, ref at);
+                        if ((live & (1 << entry.Position)) != 0)
+                        {
+                            // Past the budget the bodies stay on disk, read back when received.
+                            _index.Restore(MessageBatch.Message(entry, block, queueId, enqueuedAt, _index.HasRoomForBody(queueId)));
+                        }
+                    }
+                }
+            }
+            using (var command = connection.CreateCommand())
+            {
                 command.CommandText = "SELECT queue_id, key, seq, message_id, expires_at FROM dedup WHERE expires_at > $now ORDER BY expires_at";
                 command.Parameters.AddWithValue("$now", now);
                 using var reader = command.ExecuteReader();
@@ -186,18 +210,23 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             // Ids are never reused, even those of deleted queues and messages (receipt handles embed them).
             using (var command = connection.CreateCommand())
             {
-                command.CommandText = "SELECT name, seq FROM sqlite_sequence WHERE name IN ('queues', 'messages')";
+                command.CommandText = "SELECT name, seq FROM sqlite_sequence WHERE name IN ('queues', 'messages', 'message_batches')";
                 using var reader = command.ExecuteReader();
                 long nextQueue = 1, nextSequence = 1;
                 while (reader.Read())
                 {
-                    if (reader.GetString(0) == "queues")
+                    switch (reader.GetString(0))
                     {
-                        nextQueue = reader.GetInt64(1) + 1;
-                    }
-                    else
-                    {
-                        nextSequence = reader.GetInt64(1) + 1;
+                        case "queues":
+                            nextQueue = reader.GetInt64(1) + 1;
+                            break;
+                        case "messages":
+                            nextSequence = Math.Max(nextSequence, reader.GetInt64(1) + 1);
+                            break;
+                        default:
+                            // A batch row's id is its block: the next block starts past it.
+                            nextSequence = Math.Max(nextSequence, (reader.GetInt64(1) + 1) << MessageBatch.Shift);
+                            break;
                     }
                 }
                 _index.RestoreCounters(nextQueue, nextSequence, ReceiptTokenFloor(now));
@@ -229,12 +258,14 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
     /// <summary>
     /// Turns the index's changes into writer operations. Message inserts, updates and deletes of one store
-    /// operation are gathered and written as one multi-row statement each (a SendMessageBatch of ten is one
-    /// INSERT, not ten); other changes flush what is gathered first, so the order of changes is kept.
+    /// operation are gathered and written together: the messages of a send into a standard queue as one batch row
+    /// (<see cref="MessageBatch"/>: a SendMessageBatch of ten is one row, not ten), other inserts, updates and deletes as
+    /// one multi-row statement each; other changes flush what is gathered first, so the order of changes is kept.
     /// </summary>
     private sealed class SqliteQueueJournal(GroupCommitWriter writer) : IQueueJournal
     {
         private List<InsertedMessage>? _inserted;
+        private List<InsertedMessage>? _batched;
         private List<(long QueueId, long Sequence)>? _spilled;
         private List<MessageState>? _changed;
         private List<StoredMessage>? _spilledChanged;
@@ -254,10 +285,11 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         /// <summary>Appends the gathered message changes (inserts, then updates, then deletes: one message is never in two of them within one operation).</summary>
         public void Flush()
         {
-            if (_inserted is { Count: > 0 })
+            if (_inserted is { Count: > 0 } || _batched is { Count: > 0 })
             {
-                Last = writer.Append(new InsertMessages(_inserted, _spilled, ForgetPendingBodies));
+                Last = writer.Append(new InsertMessages(_inserted, _batched, _spilled, ForgetPendingBodies));
                 _inserted = null;
+                _batched = null;
                 _spilled = null;
             }
             if (_changed is { Count: > 0 })
@@ -283,7 +315,14 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
         public void MessageInserted(in InsertedMessage message)
         {
-            (_inserted ??= new List<InsertedMessage>(10)).Add(message);
+            if (MessageBatch.Fits(message))
+            {
+                (_batched ??= new List<InsertedMessage>(10)).Add(message);
+            }
+            else
+            {
+                (_inserted ??= new List<InsertedMessage>(10)).Add(message);
+            }
             if (message.Spill)
             {
                 (_spilled ??= new List<(long, long)>(10)).Add((message.QueueId, message.Sequence));
@@ -390,9 +429,20 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     /// Inserts messages (a sent message has no receive state yet); once committed, tells the index that the bodies of those
     /// over the budget may leave memory (the rows hold them now).
     /// </summary>
-    private sealed class InsertMessages(List<InsertedMessage> rows, List<(long, long)>? spilled,
+    private sealed class InsertMessages(List<InsertedMessage>? rows, List<InsertedMessage>? batched, List<(long, long)>? spilled,
         Action<List<(long QueueId, long Sequence)>>? forgetPendingBodies) : WriteOp
     {
+        // A block is written by one send, normally in one operation; should a send's messages ever reach the writer in two
+        // (a change of another kind appended in between flushes the journal), the second part joins the row.
+        private const string InsertBatch = """
+            INSERT INTO message_batches (id, queue_id, enqueued_at, live, data) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET live = live | excluded.live, data = CAST(data || excluded.data AS BLOB)
+            """;
+
+        // The rows' bytes, reused by each writer thread (a send carries at most 256 KiB of bodies: up to about 1 MB encoded).
+        [ThreadStatic]
+        private static byte[]? _buffer;
+
         public override void Committed()
         {
             if (spilled is not null)
@@ -401,7 +451,42 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             }
         }
 
-        public override void Execute(WriteContext context) => MultiRow.Run(context, rows, MultiRow.Insert, static (statement, b, m) =>
+        public override void Execute(WriteContext context)
+        {
+            if (rows is not null)
+            {
+                MultiRow.Run(context, rows, MultiRow.Insert, BindRow);
+            }
+            if (batched is null)
+            {
+                return;
+            }
+            // The messages of one block come from one send (the index starts each send at a block): one queue, one enqueue time.
+            for (var start = 0; start < batched.Count;)
+            {
+                var first = batched[start];
+                var block = MessageBatch.Block(first.Sequence);
+                var live = MessageBatch.LiveBase;
+                var end = start;
+                for (; end < batched.Count && MessageBatch.Block(batched[end].Sequence) == block; end++)
+                {
+                    live |= MessageBatch.Bit(batched[end].Sequence);
+                }
+                var buffer = _buffer ??= new byte[16 * 1024];
+                var length = MessageBatch.Encode(batched, start, end - start, ref buffer);
+                _buffer = buffer;
+                var statement = context.Statement(InsertBatch);
+                WriteContext.Bind(statement, 1, block);
+                WriteContext.Bind(statement, 2, first.QueueId);
+                WriteContext.Bind(statement, 3, first.EnqueuedAt);
+                WriteContext.Bind(statement, 4, live);
+                SQLitePCL.raw.sqlite3_bind_blob(statement, 5, buffer.AsSpan(0, length));
+                context.Run(statement);
+                start = end;
+            }
+        }
+
+        private static int BindRow(SQLitePCL.sqlite3_stmt statement, int b, InsertedMessage m)
         {
             WriteContext.Bind(statement, b, m.Sequence);
             WriteContext.Bind(statement, b + 1, m.QueueId);
@@ -414,14 +499,25 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             WriteContext.Bind(statement, b + 8, m.EnqueuedAt);
             WriteContext.Bind(statement, b + 9, m.VisibleAt);
             return 10;
-        });
+        }
     }
 
     private sealed class UpdateMessages(List<MessageState> states, List<StoredMessage>? spilled) : WriteOp
     {
         public override void Committed() => DropBodies(spilled);
 
-        public override void Execute(WriteContext context) => MultiRow.Run(context, states, MultiRow.Update, static (statement, b, m) =>
+        public override void Execute(WriteContext context)
+        {
+            var sequences = new long[states.Count];
+            for (var i = 0; i < sequences.Length; i++)
+            {
+                sequences[i] = states[i].Sequence;
+            }
+            Batches.TakeOut(context, sequences);
+            MultiRow.Run(context, states, MultiRow.Update, BindState);
+        }
+
+        private static int BindState(SQLitePCL.sqlite3_stmt statement, int b, MessageState m)
         {
             WriteContext.Bind(statement, b, m.Sequence);
             WriteContext.Bind(statement, b + 1, m.QueueId);
@@ -432,16 +528,140 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             WriteContext.Bind(statement, b + 6, m.ReceiptToken);
             WriteContext.Bind(statement, b + 7, m.SourceQueueId);
             return 8;
-        });
+        }
     }
 
     private sealed class DeleteMessages(List<long> sequences) : WriteOp
     {
-        public override void Execute(WriteContext context) => MultiRow.Run(context, sequences, MultiRow.Delete, static (statement, b, sequence) =>
+        public override void Execute(WriteContext context)
         {
-            WriteContext.Bind(statement, b, sequence);
-            return 1;
-        });
+            MultiRow.Run(context, sequences, MultiRow.Delete, static (statement, b, sequence) =>
+            {
+                WriteContext.Bind(statement, b, sequence);
+                return 1;
+            });
+            sequences.Sort();
+            Batches.Clear(context, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sequences));
+        }
+    }
+
+    /// <summary>The writer's changes to batch rows (<see cref="MessageBatch"/>).</summary>
+    private static class Batches
+    {
+        private const string Select = "SELECT live, queue_id, enqueued_at, data FROM message_batches WHERE id = ?";
+        private const string ClearBits = "UPDATE message_batches SET live = live & ~? WHERE id = ?";
+        private static readonly string DeleteEmpty = $"DELETE FROM message_batches WHERE id = ? AND live = {MessageBatch.LiveBase}";
+
+        /// <summary>Removes the messages (sorted sequences) from the batch rows that hold them; a row left empty goes.</summary>
+        public static void Clear(WriteContext context, ReadOnlySpan<long> sorted)
+        {
+            for (var start = 0; start < sorted.Length;)
+            {
+                var (block, bits) = NextBlock(sorted, ref start);
+                ClearBlock(context, block, bits);
+            }
+        }
+
+        /// <summary>The block of <c>sorted[start]</c> and the bits of its messages among the sorted sequences; moves past them.</summary>
+        private static (long Block, int Bits) NextBlock(ReadOnlySpan<long> sorted, ref int start)
+        {
+            var block = MessageBatch.Block(sorted[start]);
+            var bits = 0;
+            for (; start < sorted.Length && MessageBatch.Block(sorted[start]) == block; start++)
+            {
+                bits |= MessageBatch.Bit(sorted[start]);
+            }
+            return (block, bits);
+        }
+
+        private static void ClearBlock(WriteContext context, long block, int bits)
+        {
+            var clear = context.Statement(ClearBits);
+            WriteContext.Bind(clear, 1, bits);
+            WriteContext.Bind(clear, 2, block);
+            context.Run(clear);
+            var delete = context.Statement(DeleteEmpty);
+            WriteContext.Bind(delete, 1, block);
+            context.Run(delete);
+        }
+
+        /// <summary>
+        /// Gives each of these messages still in a batch row a row of its own in <c>messages</c> (its state is about to be
+        /// written there) and takes it out of the batch row. A message in no batch row is left alone.
+        /// </summary>
+        public static void TakeOut(WriteContext context, long[] sequences)
+        {
+            Array.Sort(sequences);
+            for (var start = 0; start < sequences.Length;)
+            {
+                var (block, wanted) = NextBlock(sequences, ref start);
+                var select = context.Statement(Select);
+                WriteContext.Bind(select, 1, block);
+                if (!context.Step(select))
+                {
+                    continue;
+                }
+                long queueId = 0, enqueuedAt = 0;
+                byte[] data = [];
+                int taken;
+                try
+                {
+                    // The row's bytes only when one of the messages is still in it (a later change of a message taken out
+                    // finds its bit clear).
+                    taken = SQLitePCL.raw.sqlite3_column_int(select, 0) & wanted;
+                    if (taken != 0)
+                    {
+                        queueId = SQLitePCL.raw.sqlite3_column_int64(select, 1);
+                        enqueuedAt = SQLitePCL.raw.sqlite3_column_int64(select, 2);
+                        data = SQLitePCL.raw.sqlite3_column_blob(select, 3).ToArray();
+                    }
+                }
+                finally
+                {
+                    WriteContext.Reset(select);
+                }
+                if (taken == 0)
+                {
+                    continue;
+                }
+                for (var at = 0; at < data.Length;)
+                {
+                    var entry = MessageBatch.Next(data, ref at);
+                    if ((taken & (1 << entry.Position)) != 0)
+                    {
+                        Insert(context, entry, block, queueId, enqueuedAt);
+                    }
+                }
+                ClearBlock(context, block, taken);
+            }
+        }
+
+        private static void Insert(WriteContext context, in MessageBatch.Entry entry, long block, long queueId, long enqueuedAt)
+        {
+            var statement = context.Statement(MultiRow.Insert(1));
+            WriteContext.Bind(statement, 1, entry.Sequence(block));
+            WriteContext.Bind(statement, 2, queueId);
+            SQLitePCL.raw.sqlite3_bind_text(statement, 3, entry.MessageId);
+            if (entry.Body.IsEmpty)
+            {
+                // An empty span is pinned as a null pointer, which SQLite would bind as NULL.
+                SQLitePCL.raw.sqlite3_bind_text(statement, 4, string.Empty);
+            }
+            else
+            {
+                SQLitePCL.raw.sqlite3_bind_text(statement, 4, entry.Body);
+            }
+            if (entry.HasAttributes)
+            {
+                _ = entry.Attributes.IsEmpty
+                    ? SQLitePCL.raw.sqlite3_bind_zeroblob(statement, 5, 0)
+                    : SQLitePCL.raw.sqlite3_bind_blob(statement, 5, entry.Attributes);
+            }
+            WriteContext.Bind(statement, 8, entry.SentAt);
+            WriteContext.Bind(statement, 9, enqueuedAt);
+            WriteContext.Bind(statement, 10, entry.VisibleAt);
+            context.Run(statement);
+        }
     }
 
     private sealed class SaveQueue(QueueRecord queue) : WriteOp

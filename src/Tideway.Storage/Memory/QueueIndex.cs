@@ -36,6 +36,11 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
 
     public object Gate { get; } = new();
 
+    /// <summary>A standard queue's send takes its sequences from a block of <see cref="SendBlock"/> that it starts.</summary>
+    public const int SendBlockShift = 4;
+
+    public const long SendBlock = 1L << SendBlockShift;
+
     // ---- loading (durable providers replay their tables through these at start) ----
 
     public void Restore(QueueRecord queue)
@@ -189,6 +194,12 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         var state = Get(queueId);
         var outcomes = new SendOutcome[messages.Count];
         state.ForgetExpiredDeduplication(now);
+        if (!state.Record.IsFifo)
+        {
+            // A standard queue's send starts at a multiple of SendBlock: a durable provider may keep the messages of one
+            // send in one record, named by sequence / SendBlock (gaps in the sequences are harmless).
+            _nextSequence = (_nextSequence + SendBlock - 1) & -SendBlock;
+        }
         for (var i = 0; i < messages.Count; i++)
         {
             var message = messages[i];
