@@ -9,11 +9,11 @@ namespace Tideway.Storage.Sqlite;
 /// </summary>
 internal sealed class MessageBodyReader(string path) : IDisposable
 {
-    // One statement, so one snapshot: a message the writer takes out of its batch row in between is found in one of the two.
+    // One snapshot for both tables: a message the writer takes out of its batch row in between is found in one of the two.
     private const string Sql = """
-        SELECT body, NULL FROM messages WHERE seq = ?1
+        SELECT body, NULL, 0 FROM messages WHERE seq = ?1
         UNION ALL
-        SELECT NULL, data FROM message_batches WHERE id = ?2 AND (live >> ?3) & 1
+        SELECT NULL, data, live FROM message_batches WHERE id = ?2 AND (live >> ?3) & 1
         """;
 
     private const int MaxIdle = 4;
@@ -27,6 +27,8 @@ internal sealed class MessageBodyReader(string path) : IDisposable
         var reader = Rent();
         try
         {
+            // One read transaction: every body comes from one snapshot, so a batch row read once serves its other messages.
+            using var snapshot = reader.Snapshot();
             for (var i = 0; i < messages.Count; i++)
             {
                 if (messages[i].HasBody)
@@ -55,7 +57,7 @@ internal sealed class MessageBodyReader(string path) : IDisposable
             {
                 throw new StoreClosedException();
             }
-            return _idle.TryPop(out var reader) ? reader : new Reader(path);
+            return _idle.TryPop(out var reader) ? reader : new Reader(path, this);
         }
     }
 
@@ -88,13 +90,25 @@ internal sealed class MessageBodyReader(string path) : IDisposable
         }
     }
 
+    /// <summary>Batch rows read from the database so far (for tests: the messages of one row received together read it once).</summary>
+    internal long BatchRowsRead => Interlocked.Read(ref _batchRowsRead);
+
+    private long _batchRowsRead;
+
     private sealed class Reader : IDisposable
     {
+        private readonly MessageBodyReader _owner;
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _statement;
 
-        public Reader(string path)
+        // The batch row last read within the current snapshot: its block, live bits and bytes.
+        private long _block = -1;
+        private int _live;
+        private byte[]? _data;
+
+        public Reader(string path, MessageBodyReader owner)
         {
+            _owner = owner;
             var rc = raw.sqlite3_open_v2(path, out _db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
             try
             {
@@ -109,26 +123,56 @@ internal sealed class MessageBodyReader(string path) : IDisposable
             }
         }
 
+        /// <summary>Begins a read transaction, ended (and the row read in it forgotten) when disposed.</summary>
+        public Transaction Snapshot()
+        {
+            Check(raw.sqlite3_exec(_db, "BEGIN"), _db);
+            return new Transaction(this);
+        }
+
+        public readonly struct Transaction(Reader reader) : IDisposable
+        {
+            public void Dispose()
+            {
+                reader._block = -1;
+                reader._data = null;
+                Check(raw.sqlite3_exec(reader._db, "COMMIT"), reader._db);
+            }
+        }
+
         public string? Read(long sequence)
         {
-            raw.sqlite3_bind_int64(_statement, 1, sequence);
-            raw.sqlite3_bind_int64(_statement, 2, MessageBatch.Block(sequence));
-            raw.sqlite3_bind_int(_statement, 3, MessageBatch.Position(sequence));
+            var block = MessageBatch.Block(sequence);
+            var position = MessageBatch.Position(sequence);
+            if (block == _block && (_live & (1 << position)) != 0)
+            {
+                return MessageBatch.Body(_data!, position);
+            }
+            var statement = _statement;
+            raw.sqlite3_bind_int64(statement, 1, sequence);
+            raw.sqlite3_bind_int64(statement, 2, block);
+            raw.sqlite3_bind_int(statement, 3, position);
             try
             {
-                var rc = raw.sqlite3_step(_statement);
+                var rc = raw.sqlite3_step(statement);
                 if (rc == raw.SQLITE_DONE)
                 {
                     return null;
                 }
                 Check(rc, _db);
-                return raw.sqlite3_column_type(_statement, 0) != raw.SQLITE_NULL
-                    ? Encoding.UTF8.GetString(raw.sqlite3_column_blob(_statement, 0))
-                    : MessageBatch.Body(raw.sqlite3_column_blob(_statement, 1), MessageBatch.Position(sequence));
+                if (raw.sqlite3_column_type(statement, 0) != raw.SQLITE_NULL)
+                {
+                    return Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 0));
+                }
+                Interlocked.Increment(ref _owner._batchRowsRead);
+                _block = block;
+                _data = raw.sqlite3_column_blob(statement, 1).ToArray();
+                _live = raw.sqlite3_column_int(statement, 2);
+                return MessageBatch.Body(_data, position);
             }
             finally
             {
-                raw.sqlite3_reset(_statement);
+                raw.sqlite3_reset(statement);
             }
         }
 

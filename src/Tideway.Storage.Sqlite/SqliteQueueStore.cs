@@ -68,6 +68,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
     }
 
+    /// <summary>Batch rows read back for bodies kept on disk (for tests).</summary>
+    internal long BatchRowsRead => _bodies.BatchRowsRead;
+
     /// <summary>Messages whose body is still in memory (for tests: a spilled body leaves once committed).</summary>
     internal int BodiesInMemory
     {

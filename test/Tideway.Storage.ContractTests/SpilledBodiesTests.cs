@@ -36,6 +36,23 @@ public sealed class SpilledBodiesSqliteQueueStoreContract : QueueStoreContract
     }
 
     [Fact]
+    public async Task a_receive_of_messages_sent_together_reads_their_row_once()
+    {
+        var queue = await Queue("one-read");
+        string[] bodies = [.. Enumerable.Range(0, 10).Select(i => "body-" + i)];
+        await Queues.SendAsync(queue.Id, [.. bodies.Select(b => Message(b))], T0, 0);
+
+        var store = (SqliteQueueStore)Queues;
+        var before = store.BatchRowsRead;
+        // Claims not journaled (no redrive policy): the messages stay in their batch row.
+        (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0, 30_000, 86_400_000, JournalClaims: false))).Select(m => m.Body).ShouldBe(bodies);
+        (store.BatchRowsRead - before).ShouldBe(1);
+        // Each receive reads again: what it read before may have changed since (a message taken out, deleted).
+        (await Queues.ClaimAsync(queue.Id, new ClaimRequest(10, T0 + 30_000, 30_000, 86_400_000, JournalClaims: false))).Select(m => m.Body).ShouldBe(bodies);
+        (store.BatchRowsRead - before).ShouldBe(2);
+    }
+
+    [Fact]
     public async Task a_fifo_queue_drops_its_bodies_once_written_too()
     {
         // FIFO messages are objects from the start; theirs leave memory by the same report of durable inserts.
