@@ -11,7 +11,7 @@ namespace Tideway.Cli.Bench;
 /// answering requests of the same size, same client); 1,000 idle long polls; optionally the same load
 /// against moto_server.
 /// </summary>
-internal sealed class SqsBench(TextWriter output, TimeSpan duration, int producers, int consumers, int messageBytes, bool moto, bool inMemory = false)
+internal sealed class SqsBench(TextWriter output, TimeSpan duration, int producers, int consumers, int messageBytes, bool moto, bool inMemory = false, bool redrive = false)
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
@@ -32,8 +32,8 @@ internal sealed class SqsBench(TextWriter output, TimeSpan duration, int produce
                 await load.EndToEndAsync("bench-warmup", producers, consumers, TimeSpan.FromSeconds(3));
                 var send = await Measure(server, () => load.SendOnlyAsync("bench-send", producers + consumers, duration));
                 Report("send only (SendMessageBatch)", send, load.SendRequestBytes);
-                var both = await Measure(server, () => load.EndToEndAsync("bench-e2e", producers, consumers, duration));
-                Report("end to end (send + receive + delete)", both, load.SendRequestBytes);
+                var both = await Measure(server, () => load.EndToEndAsync("bench-e2e", producers, consumers, duration, redrive));
+                Report(redrive ? "end to end, queue with a DLQ" : "end to end (send + receive + delete)", both, load.SendRequestBytes);
                 await IdlePollsAsync(server, load);
                 await using var echo = await ChildServer.StartAsync(["bench", "echo-server"], "echo listening on ");
                 using var echoLoad = new SqsLoad(echo.Endpoint, messageBytes);

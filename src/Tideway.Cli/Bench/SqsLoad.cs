@@ -59,9 +59,17 @@ internal sealed class SqsLoad : IDisposable
         return (response.IsSuccessStatusCode, bytes);
     }
 
-    private async Task<string> CreateQueueAsync(string name)
+    private async Task<string> CreateQueueAsync(string name, string? deadLetterUrl = null)
     {
-        var (ok, body) = await CallAsync("CreateQueue", Encoding.UTF8.GetBytes($"{{\"QueueName\":\"{name}-{Guid.NewGuid():N}\"}}")).ConfigureAwait(false);
+        // A dead-letter queue is named by its ARN; its URL ends in account and name.
+        var redrive = deadLetterUrl is null ? "" : JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>>
+        {
+            ["Attributes"] = new()
+            {
+                ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:{deadLetterUrl.Split('/')[^2]}:{deadLetterUrl.Split('/')[^1]}\",\"maxReceiveCount\":\"5\"}}",
+            },
+        })[1..^1] + ",";
+        var (ok, body) = await CallAsync("CreateQueue", Encoding.UTF8.GetBytes($"{{{redrive}\"QueueName\":\"{name}-{Guid.NewGuid():N}\"}}")).ConfigureAwait(false);
         if (!ok)
         {
             throw new InvalidOperationException("CreateQueue failed: " + Encoding.UTF8.GetString(body));
@@ -108,9 +116,10 @@ internal sealed class SqsLoad : IDisposable
         return new LoadResult(requests, 0, 0, errors, clock.Elapsed.TotalSeconds, latencies);
     }
 
-    public async Task<LoadResult> EndToEndAsync(string name, int producers, int consumers, TimeSpan duration)
+    /// <summary>Producers and consumers on one queue; with <paramref name="redrive"/> the queue has a dead-letter queue, so each receive is journaled.</summary>
+    public async Task<LoadResult> EndToEndAsync(string name, int producers, int consumers, TimeSpan duration, bool redrive = false)
     {
-        var url = await CreateQueueAsync(name).ConfigureAwait(false);
+        var url = await CreateQueueAsync(name, redrive ? await CreateQueueAsync(name + "-dlq").ConfigureAwait(false) : null).ConfigureAwait(false);
         var body = SendBody(url);
         var receive = Encoding.UTF8.GetBytes($"{{\"QueueUrl\":\"{url}\",\"MaxNumberOfMessages\":10,\"WaitTimeSeconds\":1,\"VisibilityTimeout\":60}}");
         long requests = 0, sent = 0, received = 0, errors = 0;

@@ -29,12 +29,13 @@ internal static class BenchCommand
         var size = new Option<int>("--message-bytes") { Description = "Bytes per message body", DefaultValueFactory = _ => 256 };
         var moto = new Option<bool>("--moto") { Description = "Also run the load against moto_server (moto 5.2 from the machine's python)" };
         var memory = new Option<bool>("--in-memory") { Description = "Run the server with the in-memory store (not durable; shows the storage share)" };
+        var redrive = new Option<bool>("--redrive") { Description = "Give the end-to-end queue a dead-letter queue (maxReceiveCount 5), so every receive is written" };
         var sqs = new Command("sqs", "SQS over loopback HTTP: batched sends, end-to-end send/receive/delete, the echo ceiling, idle long polls; server CPU and memory.")
         {
-            seconds, producers, consumers, size, moto, memory,
+            seconds, producers, consumers, size, moto, memory, redrive,
         };
         sqs.SetAction(async (parse, _) => await new SqsBench(Console.Out, TimeSpan.FromSeconds(parse.GetValue(seconds)), parse.GetValue(producers),
-            parse.GetValue(consumers), parse.GetValue(size), parse.GetValue(moto), parse.GetValue(memory)).RunAsync().ConfigureAwait(false));
+            parse.GetValue(consumers), parse.GetValue(size), parse.GetValue(moto), parse.GetValue(memory), parse.GetValue(redrive)).RunAsync().ConfigureAwait(false));
         var eventWorkers = new Option<int>("--producers") { Description = "Concurrent PutEvents producers", DefaultValueFactory = _ => 16 };
         var exact = new Option<bool>("--exact-decoys") { Description = "Decoy rules test exact values only (no prefix or numeric-range rules)" };
         var events = new Command("events", "EventBridge over loopback HTTP: PutEvents (10 x ~1 KB) into a bus whose rule routes to an SQS queue; 10 and 1,000 rules; latency at 5,000 events/s.")
