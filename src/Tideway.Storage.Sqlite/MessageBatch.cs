@@ -108,7 +108,7 @@ internal static class MessageBatch
     }
 
     /// <summary>One message of a batch row, its parts still in the row's bytes.</summary>
-    public readonly ref struct Entry
+    public readonly struct Entry
     {
         public int Position { get; init; }
 
@@ -116,32 +116,32 @@ internal static class MessageBatch
 
         public long VisibleAt { get; init; }
 
-        public ReadOnlySpan<byte> MessageId { get; init; }
+        public ReadOnlyMemory<byte> MessageId { get; init; }
 
         public bool HasAttributes { get; init; }
 
-        public ReadOnlySpan<byte> Attributes { get; init; }
+        public ReadOnlyMemory<byte> Attributes { get; init; }
 
-        public ReadOnlySpan<byte> Body { get; init; }
+        public ReadOnlyMemory<byte> Body { get; init; }
 
         public long Sequence(long block) => (block << Shift) | (long)Position;
     }
 
     /// <summary>Reads the entry at <paramref name="at"/> and moves past it.</summary>
-    public static Entry Next(ReadOnlySpan<byte> data, ref int at)
+    public static Entry Next(byte[] data, ref int at)
     {
         var position = data[at];
-        var sentAt = BinaryPrimitives.ReadInt64LittleEndian(data[(at + 1)..]);
-        var visibleAt = BinaryPrimitives.ReadInt64LittleEndian(data[(at + 9)..]);
+        var sentAt = BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(at + 1));
+        var visibleAt = BinaryPrimitives.ReadInt64LittleEndian(data.AsSpan(at + 9));
         at += 17;
         var idLength = ReadVarint(data, ref at);
-        var id = data.Slice(at, idLength);
+        var id = data.AsMemory(at, idLength);
         at += idLength;
         var attributesLength = ReadVarint(data, ref at);
-        var attributes = attributesLength == 0 ? default : data.Slice(at, attributesLength - 1);
+        var attributes = attributesLength == 0 ? default : data.AsMemory(at, attributesLength - 1);
         at += Math.Max(0, attributesLength - 1);
         var bodyLength = ReadVarint(data, ref at);
-        var body = data.Slice(at, bodyLength);
+        var body = data.AsMemory(at, bodyLength);
         at += bodyLength;
         return new Entry
         {
@@ -156,14 +156,14 @@ internal static class MessageBatch
     }
 
     /// <summary>The body of the message at <paramref name="position"/>, or null when the row has none there.</summary>
-    public static string? Body(ReadOnlySpan<byte> data, int position)
+    public static string? Body(byte[] data, int position)
     {
         for (var at = 0; at < data.Length;)
         {
             var entry = Next(data, ref at);
             if (entry.Position == position)
             {
-                return Encoding.UTF8.GetString(entry.Body);
+                return Encoding.UTF8.GetString(entry.Body.Span);
             }
         }
         return null;
@@ -174,8 +174,8 @@ internal static class MessageBatch
     {
         Sequence = entry.Sequence(block),
         QueueId = queueId,
-        MessageId = Encoding.UTF8.GetString(entry.MessageId),
-        Body = withBody ? Encoding.UTF8.GetString(entry.Body) : null!,
+        MessageId = Encoding.UTF8.GetString(entry.MessageId.Span),
+        Body = withBody ? Encoding.UTF8.GetString(entry.Body.Span) : null!,
         Attributes = entry.HasAttributes ? entry.Attributes.ToArray() : null,
         SentAt = entry.SentAt,
         EnqueuedAt = enqueuedAt,

@@ -166,9 +166,10 @@ internal sealed class MessageBodyReader(string path) : IDisposable
                 }
                 Interlocked.Increment(ref _owner._batchRowsRead);
                 _block = block;
-                _data = raw.sqlite3_column_blob(statement, 1).ToArray();
+                var data = raw.sqlite3_column_blob(statement, 1).ToArray();
+                _data = data;
                 _live = raw.sqlite3_column_int(statement, 2);
-                return MessageBatch.Body(_data, position);
+                return MessageBatch.Body(data, position);
             }
             finally
             {

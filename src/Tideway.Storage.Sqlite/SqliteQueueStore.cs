@@ -365,6 +365,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     {
         public const int Chunk = 32;
         private static readonly string[] Inserts = new string[Chunk + 1];
+        private static readonly string[] InsertsWithState = new string[Chunk + 1];
         private static readonly string[] Updates = new string[Chunk + 1];
         private static readonly string[] Deletes = new string[Chunk + 1];
 
@@ -388,6 +389,11 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         public static string Insert(int rows) => Inserts[rows] ??=
             "INSERT INTO messages (seq, queue_id, message_id, body, attributes, group_id, dedup_id, sent_at, enqueued_at, " +
             "visible_at, receive_count, first_received_at, receipt_token, source_queue_id) VALUES " + Rows(rows, 10, ", 0, 0, 0, 0");
+
+        /// <summary>A message's row with its receive state (one taken out of its batch row to be changed).</summary>
+        public static string InsertWithState(int rows) => InsertsWithState[rows] ??=
+            "INSERT INTO messages (seq, queue_id, message_id, body, attributes, group_id, dedup_id, sent_at, enqueued_at, " +
+            "visible_at, receive_count, first_received_at, receipt_token, source_queue_id) VALUES " + Rows(rows, 14);
 
         public static string Update(int rows) => Updates[rows] ??=
             "UPDATE messages SET queue_id = v.column2, enqueued_at = v.column3, visible_at = v.column4, receive_count = v.column5, " +
@@ -414,6 +420,18 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
                 context.Run(statement);
             }
         }
+    }
+
+    /// <summary>Binds a message's enqueue time, visibility and receive state (six columns in this order); returns 6.</summary>
+    private static int BindReceiveState(SQLitePCL.sqlite3_stmt statement, int b, in MessageState m)
+    {
+        WriteContext.Bind(statement, b, m.EnqueuedAt);
+        WriteContext.Bind(statement, b + 1, m.VisibleAt);
+        WriteContext.Bind(statement, b + 2, m.ReceiveCount);
+        WriteContext.Bind(statement, b + 3, m.FirstReceivedAt);
+        WriteContext.Bind(statement, b + 4, m.ReceiptToken);
+        WriteContext.Bind(statement, b + 5, m.SourceQueueId);
+        return 6;
     }
 
     /// <summary>Drops from memory the bodies of messages over the budget, once the transaction that wrote them has committed.</summary>
@@ -511,26 +529,19 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
         public override void Execute(WriteContext context)
         {
-            var sequences = new long[states.Count];
-            for (var i = 0; i < sequences.Length; i++)
+            // Messages still in a batch row are inserted with their new state; the others are rows already.
+            var rows = Batches.TakeOut(context, states);
+            if (rows.Count > 0)
             {
-                sequences[i] = states[i].Sequence;
+                MultiRow.Run(context, rows, MultiRow.Update, BindState);
             }
-            Batches.TakeOut(context, sequences);
-            MultiRow.Run(context, states, MultiRow.Update, BindState);
         }
 
         private static int BindState(SQLitePCL.sqlite3_stmt statement, int b, MessageState m)
         {
             WriteContext.Bind(statement, b, m.Sequence);
             WriteContext.Bind(statement, b + 1, m.QueueId);
-            WriteContext.Bind(statement, b + 2, m.EnqueuedAt);
-            WriteContext.Bind(statement, b + 3, m.VisibleAt);
-            WriteContext.Bind(statement, b + 4, m.ReceiveCount);
-            WriteContext.Bind(statement, b + 5, m.FirstReceivedAt);
-            WriteContext.Bind(statement, b + 6, m.ReceiptToken);
-            WriteContext.Bind(statement, b + 7, m.SourceQueueId);
-            return 8;
+            return 2 + BindReceiveState(statement, b + 2, m);
         }
     }
 
@@ -551,7 +562,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
     /// <summary>The writer's changes to batch rows (<see cref="MessageBatch"/>).</summary>
     private static class Batches
     {
-        private const string Select = "SELECT live, queue_id, enqueued_at, data FROM message_batches WHERE id = ?";
+        private const string Select = "SELECT live, data FROM message_batches WHERE id = ?";
         private const string ClearBits = "UPDATE message_batches SET live = live & ~? WHERE id = ?";
         private static readonly string DeleteEmpty = $"DELETE FROM message_batches WHERE id = ? AND live = {MessageBatch.LiveBase}";
 
@@ -589,81 +600,114 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         }
 
         /// <summary>
-        /// Gives each of these messages still in a batch row a row of its own in <c>messages</c> (its state is about to be
-        /// written there) and takes it out of the batch row. A message in no batch row is left alone.
+        /// Gives each of these messages still in a batch row a row of its own in <c>messages</c>, written with its new state,
+        /// and takes it out of the batch row. Returns the states of the others (rows of their own already, or gone), for an
+        /// update.
         /// </summary>
-        public static void TakeOut(WriteContext context, long[] sequences)
+        public static List<MessageState> TakeOut(WriteContext context, List<MessageState> states)
         {
-            Array.Sort(sequences);
+            var sorted = states.ToArray();
+            Array.Sort(sorted, static (a, b) => a.Sequence.CompareTo(b.Sequence));
+            var sequences = Array.ConvertAll(sorted, static m => m.Sequence);
+            List<Taken>? taken = null;
+            List<(long Block, int Bits)>? cleared = null;
+            var isTaken = new bool[sorted.Length];
             for (var start = 0; start < sequences.Length;)
             {
+                var first = start;
                 var (block, wanted) = NextBlock(sequences, ref start);
-                var select = context.Statement(Select);
-                WriteContext.Bind(select, 1, block);
-                if (!context.Step(select))
-                {
-                    continue;
-                }
-                long queueId = 0, enqueuedAt = 0;
-                byte[] data = [];
-                int taken;
-                try
-                {
-                    // The row's bytes only when one of the messages is still in it (a later change of a message taken out
-                    // finds its bit clear).
-                    taken = SQLitePCL.raw.sqlite3_column_int(select, 0) & wanted;
-                    if (taken != 0)
-                    {
-                        queueId = SQLitePCL.raw.sqlite3_column_int64(select, 1);
-                        enqueuedAt = SQLitePCL.raw.sqlite3_column_int64(select, 2);
-                        data = SQLitePCL.raw.sqlite3_column_blob(select, 3).ToArray();
-                    }
-                }
-                finally
-                {
-                    WriteContext.Reset(select);
-                }
-                if (taken == 0)
+                var (bits, data) = Read(context, block, wanted);
+                if (bits == 0)
                 {
                     continue;
                 }
                 for (var at = 0; at < data.Length;)
                 {
                     var entry = MessageBatch.Next(data, ref at);
-                    if ((taken & (1 << entry.Position)) != 0)
+                    if ((bits & (1 << entry.Position)) == 0)
                     {
-                        Insert(context, entry, block, queueId, enqueuedAt);
+                        continue;
+                    }
+                    for (var i = first; i < start; i++)
+                    {
+                        if (!isTaken[i] && MessageBatch.Position(sorted[i].Sequence) == entry.Position)
+                        {
+                            isTaken[i] = true;
+                            (taken ??= new List<Taken>(sorted.Length)).Add(new Taken(sorted[i], entry));
+                            break;
+                        }
                     }
                 }
-                ClearBlock(context, block, taken);
+                (cleared ??= []).Add((block, bits));
+            }
+            if (taken is null)
+            {
+                return states;
+            }
+            MultiRow.Run(context, taken, MultiRow.InsertWithState, BindTaken);
+            foreach (var (block, bits) in cleared!)
+            {
+                ClearBlock(context, block, bits);
+            }
+            var rest = new List<MessageState>(sorted.Length - taken.Count);
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                if (!isTaken[i])
+                {
+                    rest.Add(sorted[i]);
+                }
+            }
+            return rest;
+        }
+
+        /// <summary>Which of the <paramref name="wanted"/> messages the block's row still holds, and the row's bytes when any.</summary>
+        private static (int Bits, byte[] Data) Read(WriteContext context, long block, int wanted)
+        {
+            var select = context.Statement(Select);
+            WriteContext.Bind(select, 1, block);
+            if (!context.Step(select))
+            {
+                return (0, []);
+            }
+            try
+            {
+                // The row's bytes only when one of the messages is still in it (a later change of a message taken out finds
+                // its bit clear).
+                var bits = SQLitePCL.raw.sqlite3_column_int(select, 0) & wanted;
+                return (bits, bits == 0 ? [] : SQLitePCL.raw.sqlite3_column_blob(select, 1).ToArray());
+            }
+            finally
+            {
+                WriteContext.Reset(select);
             }
         }
 
-        private static void Insert(WriteContext context, in MessageBatch.Entry entry, long block, long queueId, long enqueuedAt)
+        private readonly record struct Taken(MessageState State, MessageBatch.Entry Entry);
+
+        private static int BindTaken(SQLitePCL.sqlite3_stmt statement, int b, Taken row)
         {
-            var statement = context.Statement(MultiRow.Insert(1));
-            WriteContext.Bind(statement, 1, entry.Sequence(block));
-            WriteContext.Bind(statement, 2, queueId);
-            SQLitePCL.raw.sqlite3_bind_text(statement, 3, entry.MessageId);
+            var (m, entry) = (row.State, row.Entry);
+            WriteContext.Bind(statement, b, m.Sequence);
+            WriteContext.Bind(statement, b + 1, m.QueueId);
+            SQLitePCL.raw.sqlite3_bind_text(statement, b + 2, entry.MessageId.Span);
             if (entry.Body.IsEmpty)
             {
                 // An empty span is pinned as a null pointer, which SQLite would bind as NULL.
-                SQLitePCL.raw.sqlite3_bind_text(statement, 4, string.Empty);
+                SQLitePCL.raw.sqlite3_bind_text(statement, b + 3, string.Empty);
             }
             else
             {
-                SQLitePCL.raw.sqlite3_bind_text(statement, 4, entry.Body);
+                SQLitePCL.raw.sqlite3_bind_text(statement, b + 3, entry.Body.Span);
             }
             if (entry.HasAttributes)
             {
                 _ = entry.Attributes.IsEmpty
-                    ? SQLitePCL.raw.sqlite3_bind_zeroblob(statement, 5, 0)
-                    : SQLitePCL.raw.sqlite3_bind_blob(statement, 5, entry.Attributes);
+                    ? SQLitePCL.raw.sqlite3_bind_zeroblob(statement, b + 4, 0)
+                    : SQLitePCL.raw.sqlite3_bind_blob(statement, b + 4, entry.Attributes.Span);
             }
-            WriteContext.Bind(statement, 8, entry.SentAt);
-            WriteContext.Bind(statement, 9, enqueuedAt);
-            WriteContext.Bind(statement, 10, entry.VisibleAt);
-            context.Run(statement);
+            // Group and deduplication ids: none (a batch row holds no message with either).
+            WriteContext.Bind(statement, b + 7, entry.SentAt);
+            return 8 + BindReceiveState(statement, b + 8, m);
         }
     }
 
