@@ -66,7 +66,7 @@ internal sealed class MessageBodyReader(string path) : IDisposable
         lock (_idle)
         {
             // Each connection has its own page cache: only a few are kept for the next receives.
-            if (_disposed || _idle.Count >= MaxIdle)
+            if (_disposed || _idle.Count >= MaxIdle || !reader.Idle)
             {
                 reader.Dispose();
             }
@@ -136,9 +136,16 @@ internal sealed class MessageBodyReader(string path) : IDisposable
             {
                 reader._block = -1;
                 reader._data = null;
-                Check(raw.sqlite3_exec(reader._db, "COMMIT"), reader._db);
+                if (raw.sqlite3_exec(reader._db, "COMMIT") != raw.SQLITE_OK)
+                {
+                    // A read transaction left open would hold the log's start: end it however it can be ended.
+                    raw.sqlite3_exec(reader._db, "ROLLBACK");
+                }
             }
         }
+
+        /// <summary>Whether no transaction is open on the connection (one that is not is closed, not pooled).</summary>
+        public bool Idle => raw.sqlite3_get_autocommit(_db) != 0;
 
         public string? Read(long sequence)
         {
@@ -165,10 +172,10 @@ internal sealed class MessageBodyReader(string path) : IDisposable
                     return Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 0));
                 }
                 Interlocked.Increment(ref _owner._batchRowsRead);
-                _block = block;
                 var data = raw.sqlite3_column_blob(statement, 1).ToArray();
                 _data = data;
                 _live = raw.sqlite3_column_int(statement, 2);
+                _block = block;
                 return MessageBatch.Body(data, position);
             }
             finally

@@ -606,8 +606,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
         /// </summary>
         public static List<MessageState> TakeOut(WriteContext context, List<MessageState> states)
         {
-            var sorted = states.ToArray();
-            Array.Sort(sorted, static (a, b) => a.Sequence.CompareTo(b.Sequence));
+            var sorted = Latest(states);
             var sequences = Array.ConvertAll(sorted, static m => m.Sequence);
             List<Taken>? taken = null;
             List<(long Block, int Bits)>? cleared = null;
@@ -642,7 +641,7 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             }
             if (taken is null)
             {
-                return states;
+                return [.. sorted];
             }
             MultiRow.Run(context, taken, MultiRow.InsertWithState, BindTaken);
             foreach (var (block, bits) in cleared!)
@@ -658,6 +657,27 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
                 }
             }
             return rest;
+        }
+
+        /// <summary>The states by sequence, the last one given for each message (a change may list a message twice).</summary>
+        private static MessageState[] Latest(List<MessageState> states)
+        {
+            var order = new int[states.Count];
+            for (var i = 0; i < order.Length; i++)
+            {
+                order[i] = i;
+            }
+            Array.Sort(order, (a, b) => states[a].Sequence != states[b].Sequence ? states[a].Sequence.CompareTo(states[b].Sequence) : a.CompareTo(b));
+            var latest = new List<MessageState>(order.Length);
+            for (var i = 0; i < order.Length; i++)
+            {
+                if (i + 1 < order.Length && states[order[i + 1]].Sequence == states[order[i]].Sequence)
+                {
+                    continue;
+                }
+                latest.Add(states[order[i]]);
+            }
+            return [.. latest];
         }
 
         /// <summary>Which of the <paramref name="wanted"/> messages the block's row still holds, and the row's bytes when any.</summary>

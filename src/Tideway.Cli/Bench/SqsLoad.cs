@@ -62,13 +62,9 @@ internal sealed class SqsLoad : IDisposable
     private async Task<string> CreateQueueAsync(string name, string? deadLetterUrl = null)
     {
         // A dead-letter queue is named by its ARN; its URL ends in account and name.
-        var redrive = deadLetterUrl is null ? "" : JsonSerializer.Serialize(new Dictionary<string, Dictionary<string, string>>
-        {
-            ["Attributes"] = new()
-            {
-                ["RedrivePolicy"] = $"{{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:{deadLetterUrl.Split('/')[^2]}:{deadLetterUrl.Split('/')[^1]}\",\"maxReceiveCount\":\"5\"}}",
-            },
-        })[1..^1] + ",";
+        var policy = deadLetterUrl is null ? null
+            : $"{{\"deadLetterTargetArn\":\"arn:aws:sqs:us-east-1:{deadLetterUrl.Split('/')[^2]}:{deadLetterUrl.Split('/')[^1]}\",\"maxReceiveCount\":\"5\"}}";
+        var redrive = policy is null ? "" : $"\"Attributes\":{{\"RedrivePolicy\":{JsonSerializer.Serialize(policy, BenchJson.Default.String)}}},";
         var (ok, body) = await CallAsync("CreateQueue", Encoding.UTF8.GetBytes($"{{{redrive}\"QueueName\":\"{name}-{Guid.NewGuid():N}\"}}")).ConfigureAwait(false);
         if (!ok)
         {
