@@ -75,10 +75,13 @@ internal static class Migrations
             payload BLOB NOT NULL, queued_at INTEGER NOT NULL, attempts INTEGER NOT NULL, due_at INTEGER NOT NULL);
         """,
         // 5: the messages of one send into a standard queue in one row (see MessageBatch); messages rows stay readable.
+        // No AUTOINCREMENT (its sqlite_sequence page would be rewritten by every commit): the next sequence is kept in
+        // counters when the store closes.
         """
         CREATE TABLE message_batches (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            id INTEGER PRIMARY KEY,
             queue_id INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, live INTEGER NOT NULL, data BLOB NOT NULL);
+        CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
         """,
     ];
 

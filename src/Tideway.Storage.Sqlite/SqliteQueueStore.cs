@@ -210,26 +210,28 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
                     _index.RestoreDeduplication(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3), reader.GetInt64(4));
                 }
             }
-            // Ids are never reused, even those of deleted queues and messages (receipt handles embed them).
+            // Ids are not reused, even those of deleted queues and messages (receipt handles embed them). After a crash the
+            // sequences of messages deleted since the last clean stop may be, in blocks no row holds: a receipt from before
+            // cannot match them, its token is from before this start (ReceiptTokenFloor).
             using (var command = connection.CreateCommand())
             {
-                command.CommandText = "SELECT name, seq FROM sqlite_sequence WHERE name IN ('queues', 'messages', 'message_batches')";
+                // The highest sequence used: by a message row, recorded at the last clean stop, or in a batch row's block.
+                command.CommandText = $"""
+                    SELECT name, seq FROM sqlite_sequence WHERE name IN ('queues', 'messages')
+                    UNION ALL SELECT 'counter', value - 1 FROM counters WHERE name = 'next_sequence'
+                    UNION ALL SELECT 'batches', ((max(id) + 1) << {MessageBatch.Shift}) - 1 FROM message_batches
+                    """;
                 using var reader = command.ExecuteReader();
                 long nextQueue = 1, nextSequence = 1;
                 while (reader.Read())
                 {
-                    switch (reader.GetString(0))
+                    if (reader.GetString(0) == "queues")
                     {
-                        case "queues":
-                            nextQueue = reader.GetInt64(1) + 1;
-                            break;
-                        case "messages":
-                            nextSequence = Math.Max(nextSequence, reader.GetInt64(1) + 1);
-                            break;
-                        default:
-                            // A batch row's id is its block: the next block starts past it.
-                            nextSequence = Math.Max(nextSequence, (reader.GetInt64(1) + 1) << MessageBatch.Shift);
-                            break;
+                        nextQueue = reader.GetInt64(1) + 1;
+                    }
+                    else if (!reader.IsDBNull(1))
+                    {
+                        nextSequence = Math.Max(nextSequence, reader.GetInt64(1) + 1);
                     }
                 }
                 _index.RestoreCounters(nextQueue, nextSequence, ReceiptTokenFloor(now));
@@ -253,8 +255,16 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
 
     private protected override void CaptureWriteBehind() => _journal.Flush();
 
-    /// <summary>Writes the receive counts of claims that were not journaled, before the writer stops.</summary>
-    public ValueTask CloseAsync() => JournalPendingClaims();
+    /// <summary>Writes the receive counts of claims that were not journaled, and the next sequence, before the writer stops.</summary>
+    public ValueTask CloseAsync()
+    {
+        lock (_index.Gate)
+        {
+            _index.JournalPendingClaims();
+            _journal.NextSequence(_index.NextSequence);
+            return CaptureCommit();
+        }
+    }
 
     /// <summary>Closes the body readers (before the final checkpoint, which an open reader would hold up).</summary>
     public void CloseReaders() => _bodies.Dispose();
@@ -356,6 +366,9 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             Append(new RecordDeduplication(queueId, key, sequence, messageId, expiresAt));
 
         public void DeduplicationExpired(long queueId, long cutoff) => Append(new ExpireDeduplication(queueId, cutoff));
+
+        /// <summary>Records the sequence the next message takes (batch rows keep no high mark once deleted).</summary>
+        public void NextSequence(long next) => Append(new SaveCounter("next_sequence", next));
     }
 
     private readonly record struct MessageState(long Sequence, long QueueId, long EnqueuedAt, long VisibleAt, int ReceiveCount, long FirstReceivedAt, long ReceiptToken, long SourceQueueId);
@@ -749,6 +762,13 @@ internal sealed class SqliteQueueStore : MemoryQueueStore
             context.Execute("DELETE FROM dedup WHERE queue_id = $p0", queueId);
             context.Execute("DELETE FROM queues WHERE id = $p0", queueId);
         }
+    }
+
+    private sealed class SaveCounter(string name, long value) : WriteOp
+    {
+        public override void Execute(WriteContext context) => context.Execute(
+            "INSERT INTO counters (name, value) VALUES ($p0, $p1) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)",
+            name, value);
     }
 
     private sealed class RecordDeduplication(long queueId, string key, long sequence, string messageId, long expiresAt) : WriteOp

@@ -122,6 +122,9 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         }
     }
 
+    /// <summary>The sequence the next message will take (a durable provider records it when it closes).</summary>
+    public long NextSequence => _nextSequence;
+
     public void RestoreCounters(long nextQueueId, long nextSequence, long nextToken)
     {
         _nextQueueId = Math.Max(_nextQueueId, nextQueueId);
