@@ -18,16 +18,6 @@ internal class MemoryQueueStore : IQueueStore
 
     public event Action<long>? MessagesAvailable;
 
-    /// <summary>Journals the claims written behind lazily (a durable provider calls it when it closes).</summary>
-    private protected ValueTask JournalPendingClaims()
-    {
-        lock (_index.Gate)
-        {
-            _index.JournalPendingClaims();
-            return CaptureCommit();
-        }
-    }
-
     /// <summary>Called with the index lock held after a change; returns a task that completes once the change is durable.</summary>
     private protected virtual ValueTask CaptureCommit() => ValueTask.CompletedTask;
 
