@@ -395,6 +395,10 @@ public sealed class SqliteQueueStoreContract : QueueStoreContract
             all.Select(m => (m.Body, m.ReceiveCount)).ShouldBe([("a", 2), ("b", 1), ("c", 1)], ignoreOrder: true);
             all.Single(m => m.Body == "a").MessageId.ShouldBe(first.MessageId);
             all.Single(m => m.Body == "b").VisibleAt.ShouldBe(T0 + 60_000 + 30_000);
+            // The row of its own keeps what the batch row held: send time, attributes, id.
+            var own = all.Single(m => m.Body == "a");
+            (own.SentAt, own.EnqueuedAt, own.FirstReceivedAt).ShouldBe((T0, T0, T0));
+            own.Attributes.ShouldBe(new byte[] { 1, 2, 3 });
         }
         finally
         {
