@@ -72,7 +72,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             {
                 count += message.HasBody ? 1 : 0;
             }
-            foreach (var (cold, _) in state.Cold.UnorderedItems)
+            foreach (var cold in state.Cold.Items)
             {
                 count += cold.Body is not null || _pendingBodies.ContainsKey(cold.Sequence) ? 1 : 0;
             }
@@ -107,7 +107,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
                 var size = BodyBytes(cold.Body);
                 CountHeld(state, size);
             }
-            state.Cold.Enqueue(cold, (cold.VisibleAt, cold.Sequence));
+            state.Cold.Enqueue(cold);
             return;
         }
         Adopt(state, message);
@@ -273,7 +273,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             cold.Body = message.Body;
             CountHeld(state, size);
         }
-        state.Cold.Enqueue(cold, (cold.VisibleAt, cold.Sequence));
+        state.Cold.Enqueue(cold);
         journal.MessageInserted(new InsertedMessage(cold.Sequence, state.Record.Id, message.MessageId, message.Body, message.Attributes,
             message.GroupId, null, message.SentAt, now, message.VisibleAt, spill));
         return cold.Sequence;
@@ -325,7 +325,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     /// <summary>Turns every cold message of a queue into an object in its ready order (for operations that walk them all).</summary>
     private void MaterializeAll(QueueState state)
     {
-        while (state.Cold.TryDequeue(out var cold, out _))
+        while (state.Cold.TryDequeue(out var cold))
         {
             state.Schedule(Materialize(state, cold));
         }
@@ -356,7 +356,8 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         {
             // The older of the two heads: a message received before (the ready order) or one never received (cold).
             var hasReady = ready.TryPeek(out var entry, out var readyKey);
-            var hasCold = cold.TryPeek(out var coldHead, out var coldKey);
+            var hasCold = cold.TryPeek(out var coldHead);
+            var coldKey = (coldHead.VisibleAt, coldHead.Sequence);
             StoredMessage message;
             if (hasCold && (!hasReady || coldKey.CompareTo(readyKey) < 0))
             {
@@ -364,7 +365,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
                 {
                     break;
                 }
-                cold.Dequeue();
+                cold.TryDequeue(out _);
                 message = Materialize(state, coldHead);
             }
             else if (hasReady)
@@ -546,7 +547,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
                 _pendingBodies.Remove(message.Sequence);
             }
         }
-        foreach (var (cold, _) in state.Cold.UnorderedItems)
+        foreach (var cold in state.Cold.Items)
         {
             ReleaseCold(state, cold);
         }
@@ -708,28 +709,19 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
     private int ExpireCold(QueueState state, long cutoff)
     {
         var expired = 0;
-        foreach (var (cold, _) in state.Cold.UnorderedItems)
+        foreach (var cold in state.Cold.Items)
         {
-            expired += cold.EnqueuedAt < cutoff ? 1 : 0;
-        }
-        if (expired == 0)
-        {
-            return 0;
-        }
-        var kept = new List<(ColdMessage, (long, long))>(state.Cold.Count - expired);
-        foreach (var item in state.Cold.UnorderedItems)
-        {
-            var cold = item.Element;
-            if (cold.EnqueuedAt >= cutoff)
+            if (cold.EnqueuedAt < cutoff)
             {
-                kept.Add(item);
-                continue;
+                expired++;
+                ReleaseCold(state, cold);
+                journal.MessageDeleted(cold.Sequence);
             }
-            ReleaseCold(state, cold);
-            journal.MessageDeleted(cold.Sequence);
         }
-        state.Cold.Clear();
-        state.Cold.EnqueueRange(kept);
+        if (expired > 0)
+        {
+            state.Cold.RemoveAll(cold => cold.EnqueuedAt < cutoff);
+        }
         return expired;
     }
 
@@ -803,7 +795,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
                 delayed++;
             }
         }
-        foreach (var (cold, _) in state.Cold.UnorderedItems)
+        foreach (var cold in state.Cold.Items)
         {
             if (cold.VisibleAt <= now)
             {
@@ -838,7 +830,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             }
             return earliest;
         }
-        long? cold = state.Cold.TryPeek(out _, out var coldKey) ? coldKey.VisibleAt : null;
+        long? cold = state.Cold.TryPeek(out var coldHead) ? coldHead.VisibleAt : null;
         while (state.Ready.TryPeek(out var entry, out var key))
         {
             if (entry.Message.Live && entry.Message.Version == entry.Version)
@@ -898,7 +890,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         public PriorityQueue<ReadyEntry, (long VisibleAt, long Sequence)> Ready { get; } = new();
 
         /// <summary>Standard queues: messages never received, as structs by (visible-at, sequence); a claim turns them into objects.</summary>
-        public PriorityQueue<ColdMessage, (long VisibleAt, long Sequence)> Cold { get; } = new();
+        public ColdHeap Cold { get; } = new();
 
         /// <summary>The sequences of every message of the queue.</summary>
         public long[] Sequences()
@@ -906,7 +898,7 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
             var sequences = new long[Messages.Count + Cold.Count];
             Messages.Keys.CopyTo(sequences, 0);
             var i = Messages.Count;
-            foreach (var (cold, _) in Cold.UnorderedItems)
+            foreach (var cold in Cold.Items)
             {
                 sequences[i++] = cold.Sequence;
             }

@@ -1,0 +1,177 @@
+namespace Tideway.Storage.Memory;
+
+/// <summary>
+/// A standard queue's never-received messages in claim order, (visible-at, sequence). A message sent without a delay is
+/// visible from its send on: it is appended to a run of fixed-size segments in sequence order, which never copies what it
+/// holds and reuses the segment its head leaves. The run keeps sequence order only (concurrent sends read the clock
+/// before they take the index's lock, so their visible-at times may be a millisecond out of order): all of it is visible
+/// by the time of any claim, so its order among visible messages is what counts. The other messages (a delay, or one
+/// restored out of sequence) go to a binary heap, and a peek takes the smaller of the two heads. Segments start small and
+/// double up to <see cref="SegmentLength"/>; a run that empties lets go of them, so an idle queue keeps no segment.
+/// <para>
+/// It replaced a single heap: in <c>bench sqs</c>'s send-only phase that heap's growth (a doubled array copied for each
+/// doubling, and its first writes to memory this VM had never given the process) took about a twentieth of the server's
+/// CPU (docs/perf/sqs.md).
+/// </para>
+/// </summary>
+internal sealed class ColdHeap
+{
+    /// <summary>Messages per segment at most: 2,048 of 80 bytes is one large-object allocation, which the GC never copies.</summary>
+    internal const int SegmentLength = 2048;
+
+    /// <summary>Messages in the first segment of a run.</summary>
+    internal const int FirstSegmentLength = 16;
+
+    private readonly Queue<QueueIndex.ColdMessage[]> _run = new();
+    private readonly PriorityQueue<QueueIndex.ColdMessage, (long VisibleAt, long Sequence)> _heap = new();
+    private QueueIndex.ColdMessage[]? _tail;
+    private QueueIndex.ColdMessage[]? _spare;
+    private int _head;
+    private int _tailCount;
+    private int _runCount;
+    private long _tailSequence;
+
+    public int Count => _runCount + _heap.Count;
+
+    /// <summary>Messages held in the run (the rest are in the heap; for tests).</summary>
+    internal int RunCount => _runCount;
+
+    /// <summary>The length of the segment the run appends to, 0 with none (for tests).</summary>
+    internal int TailSegmentLength => _tail?.Length ?? 0;
+
+    private static (long VisibleAt, long Sequence) Key(in QueueIndex.ColdMessage message) => (message.VisibleAt, message.Sequence);
+
+    public void Enqueue(in QueueIndex.ColdMessage message)
+    {
+        if (message.VisibleAt > message.EnqueuedAt || (_runCount > 0 && message.Sequence <= _tailSequence))
+        {
+            _heap.Enqueue(message, Key(message));
+            return;
+        }
+        if (_tail is null || _tailCount == _tail.Length)
+        {
+            var length = _tail is null ? FirstSegmentLength : Math.Min(SegmentLength, _tail.Length * 2);
+            _tail = _spare is { } spare && spare.Length == length ? spare : new QueueIndex.ColdMessage[length];
+            _spare = null;
+            _tailCount = 0;
+            _run.Enqueue(_tail);
+        }
+        _tail[_tailCount++] = message;
+        _runCount++;
+        _tailSequence = message.Sequence;
+    }
+
+    public bool TryPeek(out QueueIndex.ColdMessage message)
+    {
+        var inRun = _runCount > 0;
+        var inHeap = _heap.TryPeek(out var fromHeap, out var heapKey);
+        if (inRun && (!inHeap || Key(_run.Peek()[_head]).CompareTo(heapKey) < 0))
+        {
+            message = _run.Peek()[_head];
+            return true;
+        }
+        message = fromHeap;
+        return inHeap;
+    }
+
+    public bool TryDequeue(out QueueIndex.ColdMessage message)
+    {
+        var inRun = _runCount > 0;
+        var inHeap = _heap.TryPeek(out _, out var heapKey);
+        if (inRun && (!inHeap || Key(_run.Peek()[_head]).CompareTo(heapKey) < 0))
+        {
+            message = TakeRunHead();
+            return true;
+        }
+        return _heap.TryDequeue(out message, out _);
+    }
+
+    private QueueIndex.ColdMessage TakeRunHead()
+    {
+        var segment = _run.Peek();
+        var message = segment[_head];
+        segment[_head] = default;
+        _head++;
+        _runCount--;
+        if (_runCount == 0)
+        {
+            // Empty: the segments go, and the next send starts a small one.
+            ClearRun();
+        }
+        else if (_head == segment.Length)
+        {
+            // Kept for the tail's next segment, which has its length once the run is past its first segments.
+            _spare = _run.Dequeue();
+            _head = 0;
+        }
+        return message;
+    }
+
+    /// <summary>Every message, in no particular order.</summary>
+    public IEnumerable<QueueIndex.ColdMessage> Items
+    {
+        get
+        {
+            var first = true;
+            var left = _runCount;
+            foreach (var segment in _run)
+            {
+                var start = first ? _head : 0;
+                first = false;
+                for (var i = start; i < segment.Length && left > 0; i++, left--)
+                {
+                    yield return segment[i];
+                }
+            }
+            foreach (var (message, _) in _heap.UnorderedItems)
+            {
+                yield return message;
+            }
+        }
+    }
+
+    /// <summary>Removes the messages that match; the others keep their order.</summary>
+    public int RemoveAll(Predicate<QueueIndex.ColdMessage> match)
+    {
+        var kept = new List<QueueIndex.ColdMessage>(Count);
+        var removed = 0;
+        foreach (var message in Items)
+        {
+            if (match(message))
+            {
+                removed++;
+            }
+            else
+            {
+                kept.Add(message);
+            }
+        }
+        if (removed == 0)
+        {
+            return 0;
+        }
+        Clear();
+        // The run's messages come first and in order; each goes back where it was.
+        foreach (var message in kept)
+        {
+            Enqueue(message);
+        }
+        return removed;
+    }
+
+    public void Clear()
+    {
+        ClearRun();
+        _heap.Clear();
+    }
+
+    private void ClearRun()
+    {
+        _run.Clear();
+        _tail = null;
+        _spare = null;
+        _head = 0;
+        _tailCount = 0;
+        _runCount = 0;
+    }
+}

@@ -1,0 +1,160 @@
+using Shouldly;
+using Tideway.Storage.Memory;
+
+namespace Tideway.Storage.ContractTests;
+
+public sealed class ColdHeapTests
+{
+    private static QueueIndex.ColdMessage Message(long sequence, long enqueuedAt, long delay = 0) => new()
+    {
+        Sequence = sequence,
+        EnqueuedAt = enqueuedAt,
+        SentAt = enqueuedAt,
+        VisibleAt = enqueuedAt + delay,
+    };
+
+    private static List<long> Drain(ColdHeap heap)
+    {
+        var sequences = new List<long>();
+        while (heap.TryDequeue(out var message))
+        {
+            sequences.Add(message.Sequence);
+        }
+        return sequences;
+    }
+
+    [Fact]
+    public void messages_sent_without_a_delay_are_kept_in_the_run_across_segments_and_come_out_in_sequence_order()
+    {
+        var heap = new ColdHeap();
+        const int count = ColdHeap.SegmentLength * 3 + 5;
+        for (var i = 1; i <= count; i++)
+        {
+            heap.Enqueue(Message(i, 1_000 + i / 100));
+        }
+        heap.RunCount.ShouldBe(count);
+        heap.Count.ShouldBe(count);
+        heap.Items.Count().ShouldBe(count);
+        Drain(heap).ShouldBe(Enumerable.Range(1, count).Select(i => (long)i));
+        heap.Count.ShouldBe(0);
+        heap.TryPeek(out _).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void a_send_whose_clock_reading_is_a_millisecond_behind_the_last_stays_in_sequence_order()
+    {
+        var heap = new ColdHeap();
+        heap.Enqueue(Message(1, 1_001));
+        heap.Enqueue(Message(2, 1_000));
+        heap.Enqueue(Message(3, 1_001));
+        heap.RunCount.ShouldBe(3);
+        Drain(heap).ShouldBe([1, 2, 3]);
+    }
+
+    [Fact]
+    public void delayed_and_out_of_sequence_messages_go_to_the_heap_and_come_out_by_visible_at_then_sequence()
+    {
+        var heap = new ColdHeap();
+        heap.Enqueue(Message(10, 1_000));
+        heap.Enqueue(Message(11, 1_000, delay: 500));
+        heap.Enqueue(Message(12, 1_100));
+        heap.Enqueue(Message(5, 900));
+        heap.Enqueue(Message(13, 1_200, delay: 100));
+        heap.Enqueue(Message(14, 1_600));
+        heap.RunCount.ShouldBe(3);
+        heap.TryPeek(out var head).ShouldBeTrue();
+        head.Sequence.ShouldBe(5);
+        Drain(heap).ShouldBe([5, 10, 12, 13, 11, 14]);
+    }
+
+    [Fact]
+    public void it_claims_in_the_order_of_a_single_heap_under_random_sends_and_claims()
+    {
+        var random = new Random(20261205);
+        var heap = new ColdHeap();
+        var reference = new PriorityQueue<long, (long, long)>();
+        long clock = 1_000;
+        long sequence = 0;
+        for (var step = 0; step < 50_000; step++)
+        {
+            clock += random.Next(0, 2);
+            if (random.Next(0, 3) > 0)
+            {
+                var delay = random.Next(0, 10) == 0 ? random.Next(1, 200) : 0;
+                var message = Message(++sequence, clock, delay);
+                heap.Enqueue(message);
+                reference.Enqueue(message.Sequence, (message.VisibleAt, message.Sequence));
+            }
+            else
+            {
+                var had = reference.TryDequeue(out var expected, out _);
+                heap.TryDequeue(out var taken).ShouldBe(had);
+                if (had)
+                {
+                    taken.Sequence.ShouldBe(expected);
+                }
+            }
+            heap.Count.ShouldBe(reference.Count);
+        }
+        heap.Items.Select(m => m.Sequence).Order().ShouldBe(reference.UnorderedItems.Select(i => i.Element).Order());
+        var rest = new List<long>();
+        while (reference.TryDequeue(out var expected, out _))
+        {
+            rest.Add(expected);
+        }
+        Drain(heap).ShouldBe(rest);
+    }
+
+    [Fact]
+    public void items_lists_each_message_once_when_the_head_is_inside_a_segment()
+    {
+        var heap = new ColdHeap();
+        for (var i = 1; i <= 100; i++)
+        {
+            heap.Enqueue(Message(i, 1_000, delay: i % 10 == 0 ? 50 : 0));
+        }
+        for (var i = 0; i < 20; i++)
+        {
+            heap.TryDequeue(out _).ShouldBeTrue();
+        }
+        var listed = heap.Items.Select(m => m.Sequence).ToList();
+        listed.Count.ShouldBe(80);
+        listed.Distinct().Count().ShouldBe(80);
+        listed.Order().ShouldBe(Drain(heap).Order());
+    }
+
+    [Fact]
+    public void remove_all_drops_the_matching_messages_and_keeps_the_order_of_the_others()
+    {
+        var heap = new ColdHeap();
+        for (var i = 1; i <= 3_000; i++)
+        {
+            heap.Enqueue(Message(i, 1_000 + i, delay: i % 7 == 0 ? 10 : 0));
+        }
+        heap.TryDequeue(out _).ShouldBeTrue();
+        heap.RemoveAll(m => m.Sequence % 3 == 0).ShouldBe(1_000);
+        heap.RemoveAll(m => m.Sequence < 0).ShouldBe(0);
+        var expected = Enumerable.Range(2, 2_999).Where(i => i % 3 != 0)
+            .Select(i => (Sequence: (long)i, VisibleAt: 1_000L + i + (i % 7 == 0 ? 10 : 0)))
+            .OrderBy(m => m.VisibleAt).ThenBy(m => m.Sequence).Select(m => m.Sequence);
+        Drain(heap).ShouldBe(expected);
+    }
+
+    [Fact]
+    public void a_run_that_empties_starts_again_with_a_small_segment()
+    {
+        var heap = new ColdHeap();
+        for (var i = 1; i <= ColdHeap.SegmentLength * 2; i++)
+        {
+            heap.Enqueue(Message(i, 1_000));
+        }
+        heap.TailSegmentLength.ShouldBe(ColdHeap.SegmentLength);
+        Drain(heap).Count.ShouldBe(ColdHeap.SegmentLength * 2);
+        heap.TailSegmentLength.ShouldBe(0);
+        heap.Enqueue(Message(1_000_000, 2_000));
+        heap.RunCount.ShouldBe(1);
+        heap.TailSegmentLength.ShouldBe(ColdHeap.FirstSegmentLength);
+        heap.TryDequeue(out var last).ShouldBeTrue();
+        last.Sequence.ShouldBe(1_000_000);
+    }
+}
