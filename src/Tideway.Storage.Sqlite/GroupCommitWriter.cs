@@ -179,7 +179,10 @@ internal sealed class GroupCommitWriter : IDisposable
     private List<WriteOp> _pending = new(256);
     private List<WriteOp> _spare = new(256);
     private TaskCompletionSource _batch = NewBatch();
-    private bool _stopping;
+    private volatile int _pendingCount;
+    private long _lastAppendAt;
+    private int _lastBatch;
+    private volatile bool _stopping;
     private Exception? _failure;
 
     public GroupCommitWriter(SqliteConnection connection, int maxBatch = 4096)
@@ -210,6 +213,8 @@ internal sealed class GroupCommitWriter : IDisposable
                 return Task.FromException(Closed());
             }
             _pending.Add(op);
+            _pendingCount = _pending.Count;
+            Volatile.Write(ref _lastAppendAt, Stopwatch.GetTimestamp());
             if (_pending.Count == 1)
             {
                 Monitor.Pulse(_gate);
@@ -252,11 +257,17 @@ internal sealed class GroupCommitWriter : IDisposable
                 {
                     return;
                 }
+            }
+            Gather();
+            lock (_gate)
+            {
                 ops = _pending;
                 _pending = _spare;
+                _pendingCount = 0;
                 batch = _batch;
                 _batch = NewBatch();
             }
+            _lastBatch = ops.Count;
             try
             {
                 Commit(ops);
@@ -278,6 +289,23 @@ internal sealed class GroupCommitWriter : IDisposable
                 batch.SetException(Closed());
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// Under load, lets more changes join the transaction before it starts (see <see cref="CommitGathering"/>). The writer
+    /// yields its core meanwhile: the requests queued behind it are what it waits for.
+    /// </summary>
+    private void Gather()
+    {
+        if (_stopping || !CommitGathering.ShouldGather(_lastBatch, ThreadPool.PendingWorkItemCount))
+        {
+            return;
+        }
+        var started = Stopwatch.GetTimestamp();
+        while (!_stopping && CommitGathering.KeepGathering(_pendingCount, started, Volatile.Read(ref _lastAppendAt), Stopwatch.GetTimestamp(), ThreadPool.PendingWorkItemCount))
+        {
+            Thread.Yield();
         }
     }
 

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+
+namespace Tideway.Storage.Sqlite;
+
+/// <summary>
+/// When the group-commit writer waits for more changes before it starts a transaction. Each commit costs the same
+/// however many changes it holds (the log's index pages, the locks, a wake-up of the writer and of the waiters), and
+/// under load the writer used to commit whatever had arrived, about 3.6 requests per commit in <c>bench sqs</c>'s
+/// send-only phase, while the requests that would have joined it were queued for the other core.
+/// <para>
+/// The writer gathers only when there is load: its last transaction held more than one change, or the thread pool has
+/// work queued. It then yields its core until <see cref="TargetChanges"/> changes are pending, or nothing is queued
+/// and nothing has arrived for <see cref="Gap"/>, or <see cref="MaxWait"/> has passed. A lone client's change is
+/// committed at once (its last transaction held one change and nothing is queued).
+/// </para>
+/// </summary>
+internal static class CommitGathering
+{
+    /// <summary>Pending changes at which the writer stops waiting.</summary>
+    public const int TargetChanges = 16;
+
+    /// <summary>The longest the writer waits for more changes.</summary>
+    public static readonly long MaxWait = Stopwatch.Frequency / 5_000;
+
+    /// <summary>With nothing queued, how long after the last change arrived the writer stops waiting.</summary>
+    public static readonly long Gap = Stopwatch.Frequency / 50_000;
+
+    public static bool ShouldGather(int lastBatch, long queuedWork) => lastBatch > 1 || queuedWork > 0;
+
+    public static bool KeepGathering(int pending, long startedAt, long lastArrivalAt, long now, long queuedWork) =>
+        pending < TargetChanges && now - startedAt < MaxWait && (queuedWork > 0 || now - lastArrivalAt < Gap);
+}

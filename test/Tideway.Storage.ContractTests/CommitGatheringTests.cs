@@ -1,0 +1,82 @@
+using Microsoft.Data.Sqlite;
+using Shouldly;
+using Tideway.Storage.Sqlite;
+
+namespace Tideway.Storage.ContractTests;
+
+public sealed class CommitGatheringTests
+{
+    private const long T0 = 1_000_000_000;
+
+    [Fact]
+    public void a_lone_client_is_committed_at_once()
+    {
+        CommitGathering.ShouldGather(lastBatch: 1, queuedWork: 0).ShouldBeFalse();
+        CommitGathering.ShouldGather(lastBatch: 0, queuedWork: 0).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void the_writer_gathers_after_a_transaction_of_several_changes_or_with_work_queued()
+    {
+        CommitGathering.ShouldGather(lastBatch: 2, queuedWork: 0).ShouldBeTrue();
+        CommitGathering.ShouldGather(lastBatch: 1, queuedWork: 3).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void it_stops_at_the_target()
+    {
+        CommitGathering.KeepGathering(CommitGathering.TargetChanges - 1, T0, T0, T0 + 1, queuedWork: 5).ShouldBeTrue();
+        CommitGathering.KeepGathering(CommitGathering.TargetChanges, T0, T0, T0 + 1, queuedWork: 5).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void it_never_waits_longer_than_the_maximum_even_with_work_queued()
+    {
+        CommitGathering.KeepGathering(2, T0, T0 + CommitGathering.MaxWait - 1, T0 + CommitGathering.MaxWait - 1, queuedWork: 5).ShouldBeTrue();
+        CommitGathering.KeepGathering(2, T0, T0 + CommitGathering.MaxWait, T0 + CommitGathering.MaxWait, queuedWork: 5).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void with_nothing_queued_it_stops_once_no_change_has_arrived_for_the_gap()
+    {
+        var lastArrival = T0 + 10;
+        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.Gap - 1, queuedWork: 0).ShouldBeTrue();
+        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.Gap, queuedWork: 0).ShouldBeFalse();
+        CommitGathering.Gap.ShouldBeLessThan(CommitGathering.MaxWait);
+    }
+
+    /// <summary>Holds the writer inside its transaction until released.</summary>
+    private sealed class Held : WriteOp
+    {
+        public ManualResetEventSlim Entered { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public override void Execute(WriteContext context)
+        {
+            Entered.Set();
+            Release.Wait(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
+    public async Task changes_that_arrive_during_a_commit_share_the_next_and_a_lone_change_after_them_still_commits()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var writer = new GroupCommitWriter(connection);
+        var held = new Held();
+        var first = writer.Append(held);
+        held.Entered.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken).ShouldBeTrue();
+        var during = Enumerable.Range(0, 5).Select(_ => writer.Append(new GroupCommitWriterTests.Nothing())).ToArray();
+        held.Release.Set();
+        await first.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await Task.WhenAll(during).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        writer.Commits.ShouldBe(2);
+        writer.Changes.ShouldBe(6);
+        // The last transaction held five changes, so the writer gathers before the next: with nothing else arriving, it
+        // stops after the gap and commits the lone change.
+        await writer.Append(new GroupCommitWriterTests.Nothing()).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        writer.Commits.ShouldBe(3);
+    }
+}
