@@ -41,14 +41,26 @@ public sealed class ColdHeapTests
     }
 
     [Fact]
-    public void a_send_whose_clock_reading_is_a_millisecond_behind_the_last_stays_in_sequence_order()
+    public void a_send_whose_clock_reading_is_a_millisecond_behind_the_last_comes_out_in_visible_at_order()
     {
         var heap = new ColdHeap();
         heap.Enqueue(Message(1, 1_001));
         heap.Enqueue(Message(2, 1_000));
         heap.Enqueue(Message(3, 1_001));
-        heap.RunCount.ShouldBe(3);
-        Drain(heap).ShouldBe([1, 2, 3]);
+        heap.RunCount.ShouldBe(2);
+        Drain(heap).ShouldBe([2, 1, 3]);
+    }
+
+    [Fact]
+    public void after_the_clock_steps_back_new_sends_are_not_held_behind_an_older_message()
+    {
+        var heap = new ColdHeap();
+        heap.Enqueue(Message(1, 100_000));
+        heap.Enqueue(Message(2, 50_000));
+        heap.Enqueue(Message(3, 50_001));
+        heap.TryPeek(out var head).ShouldBeTrue();
+        head.Sequence.ShouldBe(2);
+        Drain(heap).ShouldBe([2, 3, 1]);
     }
 
     [Fact]
@@ -156,5 +168,21 @@ public sealed class ColdHeapTests
         heap.TailSegmentLength.ShouldBe(ColdHeap.FirstSegmentLength);
         heap.TryDequeue(out var last).ShouldBeTrue();
         last.Sequence.ShouldBe(1_000_000);
+    }
+
+    [Fact]
+    public void a_run_that_empties_keeps_its_small_segment_for_the_next_send()
+    {
+        var heap = new ColdHeap();
+        for (var i = 1; i <= 10; i++)
+        {
+            heap.Enqueue(Message(i, 1_000));
+        }
+        Drain(heap).Count.ShouldBe(10);
+        heap.TailSegmentLength.ShouldBe(ColdHeap.FirstSegmentLength);
+        heap.Items.ShouldBeEmpty();
+        heap.Enqueue(Message(11, 999));
+        heap.RunCount.ShouldBe(1);
+        Drain(heap).ShouldBe([11]);
     }
 }

@@ -1,13 +1,12 @@
 namespace Tideway.Storage.Memory;
 
 /// <summary>
-/// A standard queue's never-received messages in claim order, (visible-at, sequence). A message sent without a delay is
-/// visible from its send on: it is appended to a run of fixed-size segments in sequence order, which never copies what it
-/// holds and reuses the segment its head leaves. The run keeps sequence order only (concurrent sends read the clock
-/// before they take the index's lock, so their visible-at times may be a millisecond out of order): all of it is visible
-/// by the time of any claim, so its order among visible messages is what counts. The other messages (a delay, or one
-/// restored out of sequence) go to a binary heap, and a peek takes the smaller of the two heads. Segments start small and
-/// double up to <see cref="SegmentLength"/>; a run that empties lets go of them, so an idle queue keeps no segment.
+/// A standard queue's never-received messages in claim order, (visible-at, sequence). A message sent without a delay
+/// usually comes after the last one in that order: it is appended to a run of segments, which never copies what it holds
+/// and reuses the segment its head leaves. The other messages (a delay, a clock reading a millisecond behind the last
+/// send's, a wall clock stepped back, a message restored out of order) go to a binary heap, and a peek takes the smaller
+/// of the two heads, so the order is exactly the single heap's. Segments start small and double up to
+/// <see cref="SegmentLength"/>; a run that empties keeps a small segment only, so an idle queue holds little.
 /// <para>
 /// It replaced a single heap: in <c>bench sqs</c>'s send-only phase that heap's growth (a doubled array copied for each
 /// doubling, and its first writes to memory this VM had never given the process) took about a twentieth of the server's
@@ -22,6 +21,9 @@ internal sealed class ColdHeap
     /// <summary>Messages in the first segment of a run.</summary>
     internal const int FirstSegmentLength = 16;
 
+    /// <summary>The longest segment that a run which empties keeps.</summary>
+    internal const int KeptSegmentLength = 64;
+
     private readonly Queue<QueueIndex.ColdMessage[]> _run = new();
     private readonly PriorityQueue<QueueIndex.ColdMessage, (long VisibleAt, long Sequence)> _heap = new();
     private QueueIndex.ColdMessage[]? _tail;
@@ -30,6 +32,7 @@ internal sealed class ColdHeap
     private int _tailCount;
     private int _runCount;
     private long _tailSequence;
+    private long _tailVisibleAt;
 
     public int Count => _runCount + _heap.Count;
 
@@ -43,7 +46,7 @@ internal sealed class ColdHeap
 
     public void Enqueue(in QueueIndex.ColdMessage message)
     {
-        if (message.VisibleAt > message.EnqueuedAt || (_runCount > 0 && message.Sequence <= _tailSequence))
+        if (message.VisibleAt > message.EnqueuedAt || (_runCount > 0 && (message.VisibleAt < _tailVisibleAt || message.Sequence <= _tailSequence)))
         {
             _heap.Enqueue(message, Key(message));
             return;
@@ -59,6 +62,7 @@ internal sealed class ColdHeap
         _tail[_tailCount++] = message;
         _runCount++;
         _tailSequence = message.Sequence;
+        _tailVisibleAt = message.VisibleAt;
     }
 
     public bool TryPeek(out QueueIndex.ColdMessage message)
@@ -95,8 +99,15 @@ internal sealed class ColdHeap
         _runCount--;
         if (_runCount == 0)
         {
-            // Empty: the segments go, and the next send starts a small one.
+            // Empty: a small segment is kept for the next send (a queue whose consumers keep up allocates nothing), a
+            // large one goes.
+            var keep = segment.Length <= KeptSegmentLength ? segment : null;
             ClearRun();
+            if (keep is not null)
+            {
+                _run.Enqueue(keep);
+                _tail = keep;
+            }
         }
         else if (_head == segment.Length)
         {
