@@ -45,6 +45,16 @@ public sealed class CommitGatheringTests
         CommitGathering.Gap.ShouldBeLessThan(CommitGathering.MaxWait);
     }
 
+    [Fact]
+    public void with_work_queued_it_stops_once_no_change_has_arrived_for_the_longer_gap()
+    {
+        var lastArrival = T0 + 10;
+        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.BusyGap - 1, queuedWork: 1).ShouldBeTrue();
+        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.BusyGap, queuedWork: 1).ShouldBeFalse();
+        CommitGathering.Gap.ShouldBeLessThan(CommitGathering.BusyGap);
+        CommitGathering.BusyGap.ShouldBeLessThan(CommitGathering.MaxWait);
+    }
+
     /// <summary>Holds the writer inside its transaction until released.</summary>
     private sealed class Held : WriteOp
     {
