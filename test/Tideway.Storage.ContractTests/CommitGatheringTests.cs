@@ -36,21 +36,16 @@ public sealed class CommitGatheringTests
         CommitGathering.KeepGathering(2, T0, T0 + CommitGathering.MaxWait, T0 + CommitGathering.MaxWait, queuedWork: 5).ShouldBeFalse();
     }
 
-    [Fact]
-    public void with_nothing_queued_it_stops_once_no_change_has_arrived_for_the_gap()
+    /// <summary>The gap after the last arrival: short with nothing queued, longer with work queued (it may be unrelated).</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void it_stops_once_no_change_has_arrived_for_the_gap(int queuedWork)
     {
+        var gap = queuedWork > 0 ? CommitGathering.BusyGap : CommitGathering.Gap;
         var lastArrival = T0 + 10;
-        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.Gap - 1, queuedWork: 0).ShouldBeTrue();
-        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.Gap, queuedWork: 0).ShouldBeFalse();
-        CommitGathering.Gap.ShouldBeLessThan(CommitGathering.MaxWait);
-    }
-
-    [Fact]
-    public void with_work_queued_it_stops_once_no_change_has_arrived_for_the_longer_gap()
-    {
-        var lastArrival = T0 + 10;
-        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.BusyGap - 1, queuedWork: 1).ShouldBeTrue();
-        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + CommitGathering.BusyGap, queuedWork: 1).ShouldBeFalse();
+        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + gap - 1, queuedWork).ShouldBeTrue();
+        CommitGathering.KeepGathering(2, T0, lastArrival, lastArrival + gap, queuedWork).ShouldBeFalse();
         CommitGathering.Gap.ShouldBeLessThan(CommitGathering.BusyGap);
         CommitGathering.BusyGap.ShouldBeLessThan(CommitGathering.MaxWait);
     }
