@@ -2,6 +2,13 @@ using System.Text;
 
 namespace Tideway.Patterns;
 
+/// <summary>Writer only: how many indexed conditions test one value of one field, and the value's shared group condition (-1 until made).</summary>
+internal sealed class SharedTest
+{
+    public int Users;
+    public int Group = -1;
+}
+
 /// <summary>One clause of a rule: all its conditions must hold (array-consistently).</summary>
 internal sealed class ClauseInfo(int rule, int firstCondition, int conditionCount, bool hasAbsence)
 {
@@ -47,6 +54,21 @@ internal sealed class Automaton
     /// <summary>Condition id → id of its path's node when the condition allows absence, else -1.</summary>
     public volatile int[] ConditionAbsenceNode = new int[64];
 
+    /// <summary>
+    /// Condition id → 1 + the id of the shared group's condition that is hit in its place, or 0 when the condition is
+    /// hit itself. See <see cref="SharedGroups"/>.
+    /// </summary>
+    public volatile int[] ConditionAlias = new int[64];
+
+    /// <summary>Set in a condition's shape when its clause has conditions of a shared group (they are checked at the end of the event).</summary>
+    public const long PassiveBit = 1L << 31;
+
+    /// <summary>The mask of a shape's count of conditions counted by hits (bits 1–30).</summary>
+    public const uint CountMask = 0x3FFF_FFFF;
+
+    /// <summary>Clauses that test the same value of the same field from which a further one joins the value's shared group.</summary>
+    public const int ShareThreshold = 4;
+
     public volatile ClauseInfo?[] Clauses = new ClauseInfo?[64];
 
     /// <summary>Clauses with a condition that holds on absence; they are checked after every event.</summary>
@@ -74,8 +96,6 @@ internal sealed class Automaton
 
     private int AddClause(int rule, IReadOnlyList<Condition> conditions)
     {
-        var clauseId = _clauseCount;
-        var first = _conditionCount;
         var count = conditions.Count;
         var nodes = new PathNode[count];
         var hasAbsence = false;
@@ -85,14 +105,26 @@ internal sealed class Automaton
             hasAbsence |= conditions[i].AllowsAbsence;
         }
 
+        // Shared tests first: a group's condition takes its ids before the clause's block of conditions.
+        var groups = SharedGroups(conditions, nodes, hasAbsence);
+        var clauseId = _clauseCount;
+        var first = _conditionCount;
         EnsureCapacity(first + count, clauseId + 1);
         var conditionShape = ConditionShape;
         var conditionAbsence = ConditionAbsenceNode;
-        var shape = ((long)clauseId << 32) | ((long)(uint)count << 1) | (hasAbsence ? 1L : 0L);
+        var conditionAlias = ConditionAlias;
+        var passive = 0;
+        for (var i = 0; i < count; i++)
+        {
+            passive += groups[i] >= 0 ? 1 : 0;
+        }
+
+        var shape = ((long)clauseId << 32) | ((long)(uint)(count - passive) << 1) | (passive > 0 ? PassiveBit : 0L) | (hasAbsence ? 1L : 0L);
         for (var i = 0; i < count; i++)
         {
             conditionShape[first + i] = shape;
             conditionAbsence[first + i] = conditions[i].AllowsAbsence ? nodes[i].Id : -1;
+            conditionAlias[first + i] = groups[i] + 1;
         }
 
         var info = new ClauseInfo(rule, first, count, hasAbsence);
@@ -101,9 +133,20 @@ internal sealed class Automaton
         _clauseCount = clauseId + 1;
         _clauseConditions[clauseId] = [.. conditions];
 
-        // Publish the tests last: from here on, readers can hit the new conditions.
+        // Publish the tests last: from here on, readers can hit the new conditions. A condition of a shared group
+        // publishes nothing: its group's condition is hit for it.
         for (var i = 0; i < count; i++)
         {
+            if (groups[i] >= 0)
+            {
+                continue;
+            }
+
+            if (SharedKey(conditions[i]) is { } key)
+            {
+                Shared(nodes[i], key).Users++;
+            }
+
             var values = nodes[i].Values ??= new ValueIndex();
             foreach (var test in conditions[i].Tests)
             {
@@ -117,6 +160,114 @@ internal sealed class Automaton
         }
 
         return clauseId;
+    }
+
+    /// <summary>
+    /// Which conditions of a new clause join a shared group (the group's condition id per condition, or -1). When many
+    /// clauses test the same value of the same field (500 rules on one <c>source</c>, each with a field of its own),
+    /// counting each of them on every event that has the value was most of the matching time. Past
+    /// <see cref="ShareThreshold"/> such clauses, a new clause's condition on that value is not indexed itself: one
+    /// group condition is hit for all of them, and a clause whose other conditions are all hit checks its group
+    /// conditions at the end of the event (<see cref="MatchContext"/>). Only a condition with one test that needs its
+    /// field joins, only in a clause with no condition that holds on absence, and a clause keeps at least one condition
+    /// of its own (the least shared), which is what brings it to the end-of-event check.
+    /// </summary>
+    private int[] SharedGroups(IReadOnlyList<Condition> conditions, PathNode[] nodes, bool hasAbsence)
+    {
+        var count = conditions.Count;
+        var groups = new int[count];
+        Array.Fill(groups, -1);
+        if (hasAbsence || count < 2)
+        {
+            return groups;
+        }
+
+        var joining = new bool[count];
+        var joined = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (SharedKey(conditions[i]) is not { } key || (nodes[i].Shared?.GetValueOrDefault(key) is not { } shared)
+                || (shared.Group < 0 && shared.Users < ShareThreshold))
+            {
+                continue;
+            }
+
+            var repeated = false;
+            for (var j = 0; j < i; j++)
+            {
+                repeated |= nodes[j] == nodes[i] && SharedKey(conditions[j]) == key;
+            }
+
+            if (!repeated)
+            {
+                joining[i] = true;
+                joined++;
+            }
+        }
+
+        if (joined == count)
+        {
+            // Every condition is shared: the least shared stays the clause's own.
+            var own = 0;
+            for (var i = 1; i < count; i++)
+            {
+                if (Shared(nodes[i], SharedKey(conditions[i])!).Users < Shared(nodes[own], SharedKey(conditions[own])!).Users)
+                {
+                    own = i;
+                }
+            }
+
+            joining[own] = false;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            if (joining[i])
+            {
+                groups[i] = GroupOf(nodes[i], conditions[i].Tests[0]);
+            }
+        }
+
+        return groups;
+    }
+
+    /// <summary>The shared group's condition of a test on a node, made on first use: indexed like a condition, in a clause that never completes.</summary>
+    private int GroupOf(PathNode node, ValueTest test)
+    {
+        var shared = Shared(node, test.Key);
+        if (shared.Group >= 0)
+        {
+            return shared.Group;
+        }
+
+        var condition = _conditionCount;
+        var clause = _clauseCount;
+        EnsureCapacity(condition + 1, clause + 1);
+        // Counted like any condition of a two-condition clause, it never completes its clause of one.
+        ConditionShape[condition] = ((long)clause << 32) | (2L << 1);
+        ConditionAbsenceNode[condition] = -1;
+        ConditionAlias[condition] = 0;
+        Clauses[clause] = new ClauseInfo(-1, condition, 1, false) { Dead = true };
+        _conditionCount = condition + 1;
+        _clauseCount = clause + 1;
+        (node.Values ??= new ValueIndex()).Add(test, condition);
+        shared.Group = condition;
+        return condition;
+    }
+
+    private static string? SharedKey(Condition condition) =>
+        condition.Tests.Count == 1 && !condition.AllowsAbsence ? condition.Tests[0].Key : null;
+
+    private static SharedTest Shared(PathNode node, string key)
+    {
+        var table = node.Shared ??= new Dictionary<string, SharedTest>(StringComparer.Ordinal);
+        if (!table.TryGetValue(key, out var shared))
+        {
+            shared = new SharedTest();
+            table[key] = shared;
+        }
+
+        return shared;
     }
 
     public void Remove(IEnumerable<int> clauseIds)
@@ -173,11 +324,19 @@ internal sealed class Automaton
         }
 
         var leaf = chain[^1];
-        if (leaf.Values is { } values)
+        if (ConditionAlias[conditionId] == 0)
         {
-            foreach (var test in condition.Tests)
+            if (leaf.Values is { } values)
             {
-                values.Remove(test, conditionId);
+                foreach (var test in condition.Tests)
+                {
+                    values.Remove(test, conditionId);
+                }
+            }
+
+            if (SharedKey(condition) is { } key && leaf.Shared?.GetValueOrDefault(key) is { } shared)
+            {
+                shared.Users--;
             }
         }
 
@@ -203,10 +362,14 @@ internal sealed class Automaton
             var size = Math.Max(conditions, ConditionShape.Length * 2);
             var shapes = new long[size];
             var absence = new int[size];
+            var alias = new int[size];
             ConditionShape.AsSpan().CopyTo(shapes);
             ConditionAbsenceNode.AsSpan().CopyTo(absence);
-            ConditionShape = shapes;
+            ConditionAlias.AsSpan().CopyTo(alias);
+            // The aliases and absence nodes before the shapes: a reader that sees the new shapes sees them too.
+            ConditionAlias = alias;
             ConditionAbsenceNode = absence;
+            ConditionShape = shapes;
         }
 
         if (clauses > Clauses.Length)

@@ -27,6 +27,7 @@ internal sealed class MatchContext
 
     // Snapshot of the automaton's arrays for the current event.
     private long[] _conditionShape = [];
+    private int[] _conditionAlias = [];
     private ClauseInfo?[] _clauses = [];
 
     private int[] _pending = new int[16];
@@ -100,6 +101,7 @@ internal sealed class MatchContext
     private void Begin(int ruleCount)
     {
         _conditionShape = _automaton.ConditionShape;
+        _conditionAlias = _automaton.ConditionAlias;
         _clauses = _automaton.Clauses;
         var nodes = _automaton.NodeCount;
         if (_nodeSeen.Length < nodes)
@@ -576,14 +578,15 @@ internal sealed class MatchContext
             }
 
             var clauseId = (int)(shape >> 32);
-            var count = (int)((uint)shape >> 1);
+            var count = (int)(((uint)shape >> 1) & Automaton.CountMask);
             var hasAbsence = (shape & 1) != 0;
             if ((uint)clauseId >= (uint)clauses.Length)
             {
                 continue;
             }
 
-            if (count == 1 && !hasAbsence)
+            // A clause with conditions of a shared group is decided at the end of the event, as one with several.
+            if (count == 1 && !hasAbsence && (shape & Automaton.PassiveBit) == 0)
             {
                 // A removed clause's slot is null.
                 if (clauses[clauseId] is { } single)
@@ -719,11 +722,23 @@ internal sealed class MatchContext
         // The conditions that need a choice: hit, but never outside every array.
         var active = 0;
         EnsureLength(ref _activeConditions, count);
+        var alias = _conditionAlias;
         for (var c = first; c < first + count; c++)
         {
-            if (_conditionMarks[c].Hit == _stamp && _conditionMarks[c].Free != _stamp)
+            // A condition of a shared group stands for its group's condition, which must have been hit.
+            var hit = c;
+            if (c < alias.Length && alias[c] != 0)
             {
-                _activeConditions[active++] = c;
+                hit = alias[c] - 1;
+                if (hit >= _conditionMarks.Length || _conditionMarks[hit].Hit != _stamp)
+                {
+                    return false;
+                }
+            }
+
+            if (_conditionMarks[hit].Hit == _stamp && _conditionMarks[hit].Free != _stamp)
+            {
+                _activeConditions[active++] = hit;
             }
         }
 

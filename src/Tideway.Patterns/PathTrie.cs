@@ -71,6 +71,9 @@ internal sealed class PathNode(int id, byte[] key)
     /// <summary>How many live conditions use this node or a node below it.</summary>
     public int UseCount;
 
+    /// <summary>Writer only: the tests of this node's values that clauses share, by test key (see <c>Automaton.SharedGroups</c>).</summary>
+    public Dictionary<string, SharedTest>? Shared;
+
     public bool HasChildren => _small.Length != 0 || _large is not null;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
