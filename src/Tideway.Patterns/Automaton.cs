@@ -2,11 +2,19 @@ using System.Text;
 
 namespace Tideway.Patterns;
 
-/// <summary>Writer only: how many indexed conditions test one value of one field, and the value's shared group condition (-1 until made).</summary>
+/// <summary>
+/// Writer only: the conditions that test one value of one field: indexed ones (<see cref="Users"/>), those of its shared
+/// group (<see cref="Passive"/>), and the group's condition (-1 until made; it goes with the group's last member).
+/// </summary>
 internal sealed class SharedTest
 {
     public int Users;
+    public int Passive;
     public int Group = -1;
+    public int GroupClause = -1;
+    public ValueTest? GroupTest;
+
+    public int Total => Users + Passive;
 }
 
 /// <summary>One clause of a rule: all its conditions must hold (array-consistently).</summary>
@@ -137,14 +145,16 @@ internal sealed class Automaton
         // publishes nothing: its group's condition is hit for it.
         for (var i = 0; i < count; i++)
         {
-            if (groups[i] >= 0)
-            {
-                continue;
-            }
-
             if (SharedKey(conditions[i]) is { } key)
             {
-                Shared(nodes[i], key).Users++;
+                var shared = Shared(nodes[i], key);
+                if (groups[i] >= 0)
+                {
+                    shared.Passive++;
+                    continue;
+                }
+
+                shared.Users++;
             }
 
             var values = nodes[i].Values ??= new ValueIndex();
@@ -211,7 +221,7 @@ internal sealed class Automaton
             var own = 0;
             for (var i = 1; i < count; i++)
             {
-                if (Shared(nodes[i], SharedKey(conditions[i])!).Users < Shared(nodes[own], SharedKey(conditions[own])!).Users)
+                if (Shared(nodes[i], SharedKey(conditions[i])!).Total < Shared(nodes[own], SharedKey(conditions[own])!).Total)
                 {
                     own = i;
                 }
@@ -252,6 +262,8 @@ internal sealed class Automaton
         _clauseCount = clause + 1;
         (node.Values ??= new ValueIndex()).Add(test, condition);
         shared.Group = condition;
+        shared.GroupClause = clause;
+        shared.GroupTest = test;
         return condition;
     }
 
@@ -324,19 +336,39 @@ internal sealed class Automaton
         }
 
         var leaf = chain[^1];
-        if (ConditionAlias[conditionId] == 0)
+        var passive = ConditionAlias[conditionId] != 0;
+        if (!passive && leaf.Values is { } values)
         {
-            if (leaf.Values is { } values)
+            foreach (var test in condition.Tests)
             {
-                foreach (var test in condition.Tests)
-                {
-                    values.Remove(test, conditionId);
-                }
+                values.Remove(test, conditionId);
             }
+        }
 
-            if (SharedKey(condition) is { } key && leaf.Shared?.GetValueOrDefault(key) is { } shared)
+        if (SharedKey(condition) is { } key && leaf.Shared?.GetValueOrDefault(key) is { } shared)
+        {
+            if (passive)
+            {
+                shared.Passive--;
+            }
+            else
             {
                 shared.Users--;
+            }
+
+            if (shared.Passive == 0 && shared.Group >= 0)
+            {
+                // The group's last member is gone: so is its condition (ids are not reused).
+                leaf.Values?.Remove(shared.GroupTest!, shared.Group);
+                Clauses[shared.GroupClause] = null;
+                shared.Group = -1;
+                shared.GroupClause = -1;
+                shared.GroupTest = null;
+            }
+
+            if (shared.Total == 0)
+            {
+                leaf.Shared!.Remove(key);
             }
         }
 

@@ -148,4 +148,61 @@ public sealed class SharedGroupTests
         matcher.Match("""{"source":"bench.app","detail-type":"Other","detail":{"customer":"c998","amount":100002}}"""u8).ShouldBe([998, 1], ignoreOrder: true);
         matcher.Match("""{"source":"other.app","detail-type":"OrderPlaced","detail":{"customer":"c998","amount":100002}}"""u8).ShouldBeEmpty();
     }
+
+    /// <summary>One rule can form a group by itself: its $or makes a clause per branch, all on the same source.</summary>
+    [Fact]
+    public void a_rule_whose_or_makes_many_clauses_on_one_value_matches_as_written()
+    {
+        var pattern = EventPattern.Parse("""{"source":["a"],"$or":[{"x":["1"]},{"x":["2"]},{"x":["3"]},{"x":["4"]},{"x":["5"]},{"x":["6"]}]}""");
+        pattern.Matches("""{"source":"a","x":"6"}""").ShouldBeTrue();
+        pattern.Matches("""{"source":"a","x":"1"}""").ShouldBeTrue();
+        pattern.Matches("""{"source":"b","x":"6"}""").ShouldBeFalse();
+        pattern.Matches("""{"source":"a","x":"7"}""").ShouldBeFalse();
+        pattern.Matches("""{"x":"6"}""").ShouldBeFalse();
+    }
+
+    [Fact]
+    public void a_group_goes_with_its_last_member_and_a_later_one_starts_afresh()
+    {
+        var automaton = new Automaton();
+        var clauses = new List<int[]>();
+        for (var i = 0; i < Copies; i++)
+        {
+            clauses.Add(automaton.Add(i, EventPattern.Parse($$$"""{"source":["a"],"x":["{{{i}}}"]}""").Parsed));
+        }
+
+        var source = automaton.Root.Find("source"u8)!;
+        var shared = source.Shared!["s:a"];
+        shared.Users.ShouldBe(Automaton.ShareThreshold);
+        shared.Passive.ShouldBe(Copies - Automaton.ShareThreshold);
+        shared.Group.ShouldBeGreaterThanOrEqualTo(0);
+        source.Values!.FindString("a"u8)!.Count.ShouldBe(Automaton.ShareThreshold + 1);
+
+        // The group's members go: its condition leaves the index; the indexed users stay.
+        for (var i = Automaton.ShareThreshold; i < Copies; i++)
+        {
+            automaton.Remove(clauses[i]);
+        }
+
+        shared.Passive.ShouldBe(0);
+        shared.Group.ShouldBe(-1);
+        source.Values!.FindString("a"u8)!.Count.ShouldBe(Automaton.ShareThreshold);
+
+        // The next clause on the value makes a new group, which matches.
+        automaton.Add(99, EventPattern.Parse("""{"source":["a"],"x":["99"]}""").Parsed);
+        shared.Group.ShouldBeGreaterThanOrEqualTo(0);
+        var context = new MatchContext(automaton);
+        context.Run("""{"source":"a","x":"99"}"""u8, 100);
+        context.Matches.ToArray().ShouldBe([99]);
+        context.Run("""{"source":"b","x":"99"}"""u8, 100);
+        context.Matches.ToArray().ShouldBeEmpty();
+
+        for (var i = 0; i < Automaton.ShareThreshold; i++)
+        {
+            automaton.Remove(clauses[i]);
+        }
+
+        shared.Users.ShouldBe(0);
+        source.Shared!.ContainsKey("s:a").ShouldBeTrue();
+    }
 }
