@@ -65,24 +65,23 @@ internal sealed class ColdHeap
         _tailVisibleAt = message.VisibleAt;
     }
 
+    /// <summary>Whether the next message is the run's head (the smaller of the two heads).</summary>
+    private bool RunHeadFirst() =>
+        _runCount > 0 && (!_heap.TryPeek(out _, out var heapKey) || Key(_run.Peek()[_head]).CompareTo(heapKey) < 0);
+
     public bool TryPeek(out QueueIndex.ColdMessage message)
     {
-        var inRun = _runCount > 0;
-        var inHeap = _heap.TryPeek(out var fromHeap, out var heapKey);
-        if (inRun && (!inHeap || Key(_run.Peek()[_head]).CompareTo(heapKey) < 0))
+        if (RunHeadFirst())
         {
             message = _run.Peek()[_head];
             return true;
         }
-        message = fromHeap;
-        return inHeap;
+        return _heap.TryPeek(out message, out _);
     }
 
     public bool TryDequeue(out QueueIndex.ColdMessage message)
     {
-        var inRun = _runCount > 0;
-        var inHeap = _heap.TryPeek(out _, out var heapKey);
-        if (inRun && (!inHeap || Key(_run.Peek()[_head]).CompareTo(heapKey) < 0))
+        if (RunHeadFirst())
         {
             message = TakeRunHead();
             return true;
