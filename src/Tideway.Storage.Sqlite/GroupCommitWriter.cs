@@ -179,14 +179,19 @@ internal sealed class GroupCommitWriter : IDisposable
     private List<WriteOp> _pending = new(256);
     private List<WriteOp> _spare = new(256);
     private TaskCompletionSource _batch = NewBatch();
+    private readonly Func<long> _clock;
     private volatile int _pendingCount;
     private long _lastAppendAt;
     private int _lastBatch;
     private volatile bool _stopping;
     private Exception? _failure;
 
-    public GroupCommitWriter(SqliteConnection connection, int maxBatch = 4096)
+    /// <param name="connection">The only write connection.</param>
+    /// <param name="maxBatch">Changes per transaction at most.</param>
+    /// <param name="clock">The timestamps of <see cref="CommitGathering"/> (<see cref="Stopwatch.GetTimestamp"/>; tests freeze it).</param>
+    public GroupCommitWriter(SqliteConnection connection, int maxBatch = 4096, Func<long>? clock = null)
     {
+        _clock = clock ?? Stopwatch.GetTimestamp;
         _context = new WriteContext(connection);
         MaxBatch = maxBatch;
         _thread = new Thread(Run) { IsBackground = true, Name = "tideway-sqlite-writer" };
@@ -201,6 +206,11 @@ internal sealed class GroupCommitWriter : IDisposable
     /// <summary>Changes committed so far (for metrics).</summary>
     public long Changes { get; private set; }
 
+    /// <summary>Times the writer has started to gather (for tests).</summary>
+    internal long Gatherings => Volatile.Read(ref _gatherings);
+
+    private long _gatherings;
+
     private static TaskCompletionSource NewBatch() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Queues a change; returns the task that completes when its transaction commits.</summary>
@@ -214,7 +224,7 @@ internal sealed class GroupCommitWriter : IDisposable
             }
             _pending.Add(op);
             _pendingCount = _pending.Count;
-            Volatile.Write(ref _lastAppendAt, Stopwatch.GetTimestamp());
+            Volatile.Write(ref _lastAppendAt, _clock());
             if (_pending.Count == 1)
             {
                 Monitor.Pulse(_gate);
@@ -302,8 +312,9 @@ internal sealed class GroupCommitWriter : IDisposable
         {
             return;
         }
-        var started = Stopwatch.GetTimestamp();
-        while (!_stopping && CommitGathering.KeepGathering(_pendingCount, started, Volatile.Read(ref _lastAppendAt), Stopwatch.GetTimestamp(), ThreadPool.PendingWorkItemCount))
+        Interlocked.Increment(ref _gatherings);
+        var started = _clock();
+        while (!_stopping && CommitGathering.KeepGathering(_pendingCount, started, Volatile.Read(ref _lastAppendAt), _clock(), ThreadPool.PendingWorkItemCount))
         {
             Thread.Yield();
         }

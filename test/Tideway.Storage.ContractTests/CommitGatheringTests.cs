@@ -84,4 +84,36 @@ public sealed class CommitGatheringTests
         await writer.Append(new GroupCommitWriterTests.Nothing()).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         writer.Commits.ShouldBe(3);
     }
+
+    /// <summary>With time frozen, a gathering writer can only stop at the target: the lone change waits for the others.</summary>
+    [Fact]
+    public async Task after_a_transaction_of_several_changes_the_writer_waits_for_the_target_before_it_commits()
+    {
+        using var connection = new SqliteConnection("Data Source=:memory:");
+        connection.Open();
+        using var writer = new GroupCommitWriter(connection, clock: () => T0);
+        // With time frozen, any transaction the writer gathers for starts only at the target, and the thread pool's queue
+        // (other tests) may make it gather at any time: every transaction before the one under test is given the target
+        // at once. The first is the held change (alone, or with the next ones if the writer gathered for it); changes
+        // appended while it is held make the second.
+        var held = new Held();
+        var first = writer.Append(held);
+        var rest = Enumerable.Range(0, CommitGathering.TargetChanges - 1).Select(_ => writer.Append(new GroupCommitWriterTests.Nothing())).ToList();
+        held.Entered.Wait(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken).ShouldBeTrue();
+        rest.AddRange(Enumerable.Range(0, CommitGathering.TargetChanges).Select(_ => writer.Append(new GroupCommitWriterTests.Nothing())));
+        held.Release.Set();
+        await Task.WhenAll([first, .. rest]).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        var commits = writer.Commits;
+        var gatherings = writer.Gatherings;
+
+        // The last transaction held several changes: the next one gathers.
+        var lone = writer.Append(new GroupCommitWriterTests.Nothing());
+        SpinWait.SpinUntil(() => writer.Gatherings > gatherings, TimeSpan.FromSeconds(30)).ShouldBeTrue();
+        lone.IsCompleted.ShouldBeFalse();
+        writer.Commits.ShouldBe(commits);
+        var others = Enumerable.Range(0, CommitGathering.TargetChanges - 1).Select(_ => writer.Append(new GroupCommitWriterTests.Nothing())).ToArray();
+        await Task.WhenAll([lone, .. others]).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        writer.Commits.ShouldBe(commits + 1);
+        writer.Changes.ShouldBe(3 * CommitGathering.TargetChanges);
+    }
 }
