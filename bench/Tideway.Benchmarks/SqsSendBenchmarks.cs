@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Tideway.Cli.Bench;
-using Tideway.Primitives;
 using Tideway.Queues;
 using Tideway.Server.Sqs;
 using Tideway.Storage.Memory;
@@ -21,7 +20,6 @@ public class SqsSendBenchmarks
 #pragma warning restore CA1001
 {
     private const int RequestsPerQueue = 10_000;
-    private readonly RequestScope _scope = new("000000000000", "us-east-1");
     private SqsEngine _engine = null!;
     private SqsApi _api = null!;
     private byte[] _request = [];
@@ -64,11 +62,5 @@ public class SqsSendBenchmarks
         _request = SqsLoad.SendBody($"http://127.0.0.1:4566/000000000000/bench-{_queue}", 256);
     }
 
-    private int Run(string operation, byte[] request)
-    {
-        using var document = JsonDocument.Parse(request);
-        using var output = JsonSqsOutput.Rent();
-        _api.ExecuteAsync(operation, _scope, new JsonSqsInput(document.RootElement), output, "http://127.0.0.1:4566", CancellationToken.None).GetAwaiter().GetResult();
-        return output.Finish().Length;
-    }
+    private int Run(string operation, byte[] request) => SqsApiCalls.Run(_api, operation, request);
 }

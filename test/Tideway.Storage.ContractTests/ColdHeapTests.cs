@@ -185,4 +185,36 @@ public sealed class ColdHeapTests
         heap.RunCount.ShouldBe(1);
         Drain(heap).ShouldBe([11]);
     }
+
+    [Fact]
+    public void count_visible_agrees_with_a_walk_of_every_message_at_times_before_inside_and_after_the_run()
+    {
+        var random = new Random(20261206);
+        var heap = new ColdHeap();
+        long clock = 1_000;
+        long sequence = 0;
+        for (var step = 0; step < 20_000; step++)
+        {
+            // Mostly sends (the run crosses several segments), some with a delay, a few after the clock stepped back.
+            clock += random.Next(0, 3) - (random.Next(0, 500) == 0 ? 40 : 0);
+            if (random.Next(0, 5) > 0)
+            {
+                heap.Enqueue(Message(++sequence, clock, random.Next(0, 10) == 0 ? random.Next(1, 300) : 0));
+            }
+            else
+            {
+                heap.TryDequeue(out _);
+            }
+            if (step % 97 == 0)
+            {
+                foreach (var now in new[] { clock - 5_000, clock - 300, clock - 7, clock, clock + 150, clock + 5_000 })
+                {
+                    heap.CountVisible(now).ShouldBe(heap.Items.Count(m => m.VisibleAt <= now), $"step {step}, now {now - clock} from the clock");
+                }
+            }
+        }
+        heap.RunCount.ShouldBeGreaterThan(ColdHeap.SegmentLength * 2);
+        Drain(heap);
+        heap.CountVisible(clock).ShouldBe(0);
+    }
 }

@@ -795,17 +795,9 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
                 delayed++;
             }
         }
-        foreach (var cold in state.Cold.Items)
-        {
-            if (cold.VisibleAt <= now)
-            {
-                visible++;
-            }
-            else
-            {
-                delayed++;
-            }
-        }
+        var coldVisible = state.Cold.CountVisible(now);
+        visible += coldVisible;
+        delayed += state.Cold.Count - coldVisible;
         return new QueueCounts(visible, notVisible, delayed);
     }
 
