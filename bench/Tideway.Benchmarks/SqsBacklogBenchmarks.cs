@@ -8,7 +8,8 @@ using Tideway.Storage.Memory;
 namespace Tideway.Benchmarks;
 
 /// <summary>
-/// GetQueueAttributes (All) on a standard queue holding a backlog of never-received messages, with the in-memory store:
+/// GetQueueAttributes (All) on a standard queue holding a backlog of never-received messages, sent without a delay or
+/// with the queue's default delay, with the in-memory store:
 /// the approximate counts are what a dashboard or an autoscaler polls, and the queue's index is locked while they are
 /// counted, so every send to the queue waits for them.
 /// </summary>
@@ -26,12 +27,16 @@ public class SqsBacklogBenchmarks
     [Params(100_000, 1_000_000)]
     public int Backlog { get; set; }
 
+    /// <summary>The queue's default delay (every message sent with it).</summary>
+    [Params(0, 900)]
+    public int DelaySeconds { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         _engine = new SqsEngine(new MemoryStore().Queues, TimeProvider.System);
         _api = new SqsApi(_engine);
-        SqsApiCalls.Run(_api, "CreateQueue", """{"QueueName":"backlog"}"""u8.ToArray());
+        SqsApiCalls.Run(_api, "CreateQueue", Encoding.UTF8.GetBytes($$$"""{"QueueName":"backlog","Attributes":{"DelaySeconds":"{{{DelaySeconds}}}"}}"""));
         var send = SqsLoad.SendBody(QueueUrl, 16);
         for (var i = 0; i < Backlog / 10; i++)
         {

@@ -64,7 +64,7 @@ public sealed class ColdHeapTests
     }
 
     [Fact]
-    public void delayed_and_out_of_sequence_messages_go_to_the_heap_and_come_out_by_visible_at_then_sequence()
+    public void delayed_messages_go_to_runs_of_their_delay_and_out_of_sequence_ones_to_the_heap_and_all_come_out_by_visible_at_then_sequence()
     {
         var heap = new ColdHeap();
         heap.Enqueue(Message(10, 1_000));
@@ -73,7 +73,8 @@ public sealed class ColdHeapTests
         heap.Enqueue(Message(5, 900));
         heap.Enqueue(Message(13, 1_200, delay: 100));
         heap.Enqueue(Message(14, 1_600));
-        heap.RunCount.ShouldBe(3);
+        heap.RunCount.ShouldBe(5);
+        heap.Runs.ShouldBe(3);
         heap.TryPeek(out var head).ShouldBeTrue();
         head.Sequence.ShouldBe(5);
         Drain(heap).ShouldBe([5, 10, 12, 13, 11, 14]);
@@ -92,7 +93,8 @@ public sealed class ColdHeapTests
             clock += random.Next(0, 2);
             if (random.Next(0, 3) > 0)
             {
-                var delay = random.Next(0, 10) == 0 ? random.Next(1, 200) : 0;
+                // Mostly no delay; some with one of two usual delays; a few with any delay (more delays than runs).
+                var delay = random.Next(0, 10) switch { 0 => random.Next(1, 200), 1 => 50, 2 => 120, _ => 0 };
                 var message = Message(++sequence, clock, delay);
                 heap.Enqueue(message);
                 reference.Enqueue(message.Sequence, (message.VisibleAt, message.Sequence));
@@ -216,5 +218,42 @@ public sealed class ColdHeapTests
         heap.RunCount.ShouldBeGreaterThan(ColdHeap.SegmentLength * 2);
         Drain(heap);
         heap.CountVisible(clock).ShouldBe(0);
+    }
+
+    [Fact]
+    public void messages_of_a_queue_with_a_default_delay_are_kept_in_a_run_and_counted_without_a_walk()
+    {
+        var heap = new ColdHeap();
+        const int count = ColdHeap.SegmentLength * 2 + 7;
+        for (var i = 1; i <= count; i++)
+        {
+            heap.Enqueue(Message(i, 1_000 + i, delay: 30_000));
+        }
+        heap.Enqueue(Message(count + 1, 1_000 + count));
+        heap.RunCount.ShouldBe(count + 1);
+        heap.Runs.ShouldBe(2);
+        heap.CountVisible(1_000 + count).ShouldBe(1);
+        heap.CountVisible(31_000 + 100).ShouldBe(101);
+        heap.CountVisible(31_000 + count).ShouldBe(count + 1);
+        Drain(heap).ShouldBe(new long[] { count + 1 }.Concat(Enumerable.Range(1, count).Select(i => (long)i)));
+    }
+
+    [Fact]
+    public void delays_past_the_runs_go_to_the_heap_and_an_emptied_run_is_taken_by_another_delay()
+    {
+        var heap = new ColdHeap();
+        for (var delay = 0; delay <= ColdHeap.MaxRuns; delay++)
+        {
+            heap.Enqueue(Message(delay + 1, 1_000, delay: delay * 1_000));
+        }
+        heap.Runs.ShouldBe(ColdHeap.MaxRuns);
+        heap.RunCount.ShouldBe(ColdHeap.MaxRuns);
+        heap.Count.ShouldBe(ColdHeap.MaxRuns + 1);
+        heap.TryDequeue(out var first).ShouldBeTrue();
+        first.Sequence.ShouldBe(1);
+        heap.Enqueue(Message(100, 2_000, delay: 60_000));
+        heap.Runs.ShouldBe(ColdHeap.MaxRuns);
+        heap.RunCount.ShouldBe(ColdHeap.MaxRuns);
+        Drain(heap).ShouldBe([2, 3, 4, 5, 100]);
     }
 }
