@@ -2,12 +2,13 @@ namespace Tideway.Storage.Memory;
 
 /// <summary>
 /// A standard queue's never-received messages in claim order, (visible-at, sequence). Messages sent with the same delay
-/// (none, or the queue's default) usually come after the last one of that delay in that order: each is appended to the
-/// run of segments kept for its delay, which never copies what it holds and reuses the segment its head leaves. Up to
-/// <see cref="MaxRuns"/> delays have runs. The other messages (a delay with no run, a clock reading a millisecond behind
-/// the last send's, a wall clock stepped back, a message restored out of order) go to a binary heap, and a peek takes
-/// the smallest of the heads, so the order is exactly the single heap's. Segments start small and double up to
-/// <see cref="SegmentLength"/>; a run that empties keeps a small segment only, so an idle queue holds little.
+/// in whole seconds (none, or the queue's default) usually come after the last one of that delay in that order: each is
+/// appended to the run of segments kept for its delay, which never copies what it holds and reuses the segment its head
+/// leaves. Up to <see cref="MaxRuns"/> delays have runs. The other messages (a delay with no run, a clock reading a
+/// millisecond behind the last send's, a wall clock stepped back, a message restored out of order) go to a binary heap,
+/// and a peek takes the smallest of the heads, so the order is exactly the single heap's. Segments start small and
+/// double up to <see cref="SegmentLength"/>; a run that empties keeps a small segment only, so an idle queue holds
+/// little.
 /// <para>
 /// It replaced a single heap: in <c>bench sqs</c>'s send-only phase that heap's growth (a doubled array copied for each
 /// doubling, and its first writes to memory this VM had never given the process) took about a twentieth of the server's
@@ -25,8 +26,14 @@ internal sealed class ColdHeap
     /// <summary>The longest segment that a run which empties keeps.</summary>
     internal const int KeptSegmentLength = 64;
 
-    /// <summary>Delays with a run of their own at most; a run that empties may be taken by another delay.</summary>
+    /// <summary>Delays with a run of their own at most.</summary>
     internal const int MaxRuns = 4;
+
+    /// <summary>
+    /// An empty run passes to another delay only when its own delay has gone unsent for this many sequences, so that the
+    /// run of a queue's usual delay, which empties whenever the consumers catch up, is not taken by a one-off delay.
+    /// </summary>
+    internal const long IdleSequences = 4096;
 
     private readonly List<Run> _runs = new(1);
     private readonly PriorityQueue<QueueIndex.ColdMessage, (long VisibleAt, long Sequence)> _heap = new();
@@ -45,11 +52,20 @@ internal sealed class ColdHeap
 
     private static (long VisibleAt, long Sequence) Key(in QueueIndex.ColdMessage message) => (message.VisibleAt, message.Sequence);
 
+    /// <summary>
+    /// The delay of a message in whole seconds, the key of its run. The engine reads the clock for the visible-at time
+    /// before the store reads it for the enqueue time, so a message sent with a delay of D seconds is usually visible a
+    /// millisecond or so before D seconds after its enqueue time (before it, with no delay): rounding up puts it with the
+    /// others of its delay. Which run a message joins decides only speed; a run takes only messages that keep its order.
+    /// </summary>
+    internal static long DelayOf(in QueueIndex.ColdMessage message) =>
+        Math.Max(0, (message.VisibleAt - message.EnqueuedAt + 999) / 1000);
+
     public void Enqueue(in QueueIndex.ColdMessage message)
     {
-        var delay = message.VisibleAt - message.EnqueuedAt;
+        var delay = DelayOf(message);
         Run? run = null;
-        Run? empty = null;
+        Run? idle = null;
         foreach (var candidate in _runs)
         {
             if (candidate.Delay == delay)
@@ -57,16 +73,16 @@ internal sealed class ColdHeap
                 run = candidate;
                 break;
             }
-            if (candidate.Count == 0)
+            if (candidate.Count == 0 && message.Sequence - candidate.TailSequence > IdleSequences)
             {
-                empty ??= candidate;
+                idle ??= candidate;
             }
         }
-        if (run is null && delay >= 0)
+        if (run is null)
         {
-            if (empty is not null)
+            if (idle is not null)
             {
-                run = empty;
+                run = idle;
                 run.Delay = delay;
             }
             else if (_runs.Count < MaxRuns)
@@ -211,12 +227,15 @@ internal sealed class ColdHeap
         private long _tailSequence;
         private long _tailVisibleAt;
 
-        /// <summary>Visible-at minus enqueued-at of every message in the run.</summary>
+        /// <summary>The delay of every message in the run, in whole seconds (<see cref="DelayOf"/>).</summary>
         public long Delay { get; set; } = delay;
 
         public int Count { get; private set; }
 
         public int TailSegmentLength => _tail?.Length ?? 0;
+
+        /// <summary>The sequence of the message last appended (kept when the run empties).</summary>
+        public long TailSequence => _tailSequence;
 
         public ref QueueIndex.ColdMessage Head => ref _segments.Peek()[_head];
 
