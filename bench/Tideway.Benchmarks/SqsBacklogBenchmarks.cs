@@ -11,7 +11,7 @@ namespace Tideway.Benchmarks;
 /// GetQueueAttributes (All) on a standard queue holding a backlog of never-received messages, sent without a delay or
 /// with the queue's default delay, with the in-memory store:
 /// the approximate counts are what a dashboard or an autoscaler polls, and the queue's index is locked while they are
-/// counted, so every send to the queue waits for them.
+/// counted, so every send to the queue waits for them. The retention sweep holds the same lock.
 /// </summary>
 [MemoryDiagnoser]
 #pragma warning disable CA1001 // BenchmarkDotNet needs an unsealed class; the engine is disposed in GlobalCleanup.
@@ -49,4 +49,8 @@ public class SqsBacklogBenchmarks
 
     [Benchmark]
     public int GetQueueAttributes() => SqsApiCalls.Run(_api, "GetQueueAttributes", Attributes);
+
+    /// <summary>The retention sweep the host runs every minute, over a backlog none of which has expired.</summary>
+    [Benchmark]
+    public int RetentionSweep() => _engine.SweepAsync().GetAwaiter().GetResult();
 }

@@ -161,6 +161,28 @@ internal sealed class ColdHeap
         return visible;
     }
 
+    /// <summary>
+    /// A time no message was enqueued before, so that the retention sweep need not walk a backlog none of which has
+    /// expired. A run's messages were enqueued no earlier than their visible-at time less the run's delay (the delay
+    /// rounds up), and its head is visible first; the heap's messages are walked.
+    /// </summary>
+    public long EnqueuedNoEarlierThan()
+    {
+        var bound = long.MaxValue;
+        foreach (var run in _runs)
+        {
+            if (run.Count > 0)
+            {
+                bound = Math.Min(bound, run.Head.VisibleAt - (run.Delay * 1000));
+            }
+        }
+        foreach (var (message, _) in _heap.UnorderedItems)
+        {
+            bound = Math.Min(bound, message.EnqueuedAt);
+        }
+        return bound;
+    }
+
     /// <summary>Every message, each run's in order, then the heap's in no particular order.</summary>
     public IEnumerable<QueueIndex.ColdMessage> Items
     {

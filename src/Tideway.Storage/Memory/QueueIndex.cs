@@ -705,9 +705,13 @@ internal sealed class QueueIndex(IQueueJournal journal, long bodyBudgetBytes = l
         return expired.Count + expiredCold;
     }
 
-    /// <summary>Drops the cold messages enqueued before the cutoff (the heap is rebuilt only when there are some).</summary>
+    /// <summary>Drops the cold messages enqueued before the cutoff (walked only when some may be; rebuilt only when some are).</summary>
     private int ExpireCold(QueueState state, long cutoff)
     {
+        if (state.Cold.EnqueuedNoEarlierThan() >= cutoff)
+        {
+            return 0;
+        }
         var expired = 0;
         foreach (var cold in state.Cold.Items)
         {
