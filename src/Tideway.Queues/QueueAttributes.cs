@@ -177,8 +177,9 @@ public static class QueueAttributes
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not Unicode text (an escaped surrogate with no pair).
             throw RedriveInvalid(value, "Invalid value for RedrivePolicy.");
         }
         if (arn is null)

@@ -220,4 +220,75 @@ public sealed class WireErrorTests(ServerFixture server)
         entries[2].GetProperty("ErrorCode").GetString().ShouldBe("InvalidArgument");
         response.RootElement.GetProperty("FailedEntryCount").GetInt32().ShouldBe(2);
     }
+
+    private async Task<(HttpStatusCode Status, string Body)> JsonBytes(string operation, byte[] body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, server.Endpoint + "/") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-amz-json-1.0");
+        request.Headers.TryAddWithoutValidation("X-Amz-Target", "AmazonSQS." + operation);
+        var response = await Http.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [InlineData("CreateQueue", "{\"QueueName\":\"\\ud800\"}")]
+    [InlineData("CreateQueue", "{\"QueueName\":\"q\",\"Attributes\":{\"\\udc00\\ud800\":\"1\"}}")]
+    [InlineData("ListQueues", "{\"\\ud800\":1}")]
+    [InlineData("SendMessageBatch", "{\"QueueUrl\":\"http://127.0.0.1/000000000000/q\",\"Entries\":[{\"Id\":\"a\",\"MessageBody\":\"x\\udc00\"}]}")]
+    [InlineData("ListQueues", "{\"QueueNamePrefix\":\"\\xff\"}")]
+    [InlineData("GetQueueUrl", "{\"QueueName\":\"\\xed\\xa0\\x80\"}")]
+    [InlineData("ListQueues", "{\"\\xc0\\x80\":1}")]
+    public async Task a_json_string_that_is_not_unicode_text_is_a_serialization_error(string operation, string request)
+    {
+        // Escaped surrogates with no pair, and bytes that are not UTF-8 (written here as \xNN), in values and member names:
+        // the parser accepts them, reading them failed, and every SQS operation answered 500 (a fuzzing finding).
+        var bytes = new List<byte>();
+        for (var i = 0; i < request.Length; i++)
+        {
+            if (request[i] == '\\' && i + 3 < request.Length && request[i + 1] == 'x')
+            {
+                bytes.Add(Convert.ToByte(request.Substring(i + 2, 2), 16));
+                i += 3;
+            }
+            else
+            {
+                bytes.AddRange(Encoding.UTF8.GetBytes(request[i].ToString()));
+            }
+        }
+        var (status, body) = await JsonBytes(operation, [.. bytes]);
+        status.ShouldBe(HttpStatusCode.BadRequest, body);
+        body.ShouldContain("SerializationException");
+        body.ShouldContain("not valid JSON text");
+    }
+
+    [Fact]
+    public async Task escaped_surrogate_pairs_and_escaped_backslashes_are_still_read()
+    {
+        var name = ServerFixture.Unique("wire-pair");
+        var (status, body) = await JsonBytes("CreateQueue", Encoding.UTF8.GetBytes($"{{\"QueueName\":\"{name}\"}}"));
+        status.ShouldBe(HttpStatusCode.OK, body);
+        var url = $"{server.Endpoint}/000000000000/{name}";
+        (status, body) = await JsonBytes("SendMessage", Encoding.UTF8.GetBytes($"{{\"QueueUrl\":\"{url}\",\"MessageBody\":\"\\ud83d\\ude00 \\\\ud800\"}}"));
+        status.ShouldBe(HttpStatusCode.OK, body);
+        (status, body) = await JsonBytes("ReceiveMessage", Encoding.UTF8.GetBytes($"{{\"QueueUrl\":\"{url}\"}}"));
+        status.ShouldBe(HttpStatusCode.OK, body);
+        using var received = System.Text.Json.JsonDocument.Parse(body);
+        received.RootElement.GetProperty("Messages")[0].GetProperty("Body").GetString().ShouldBe("\U0001F600 \\ud800");
+    }
+
+    [Fact]
+    public async Task a_redrive_policy_whose_json_holds_an_unpaired_surrogate_is_an_invalid_parameter_in_both_protocols()
+    {
+        var name = ServerFixture.Unique("wire-redrive");
+        var (status, body) = await JsonBytes("CreateQueue", Encoding.UTF8.GetBytes(
+            $"{{\"QueueName\":\"{name}\",\"Attributes\":{{\"RedrivePolicy\":\"{{\\\"deadLetterTargetArn\\\":\\\"\\\\ud800\\\",\\\"maxReceiveCount\\\":5}}\"}}}}"));
+        status.ShouldBe(HttpStatusCode.BadRequest, body);
+        body.ShouldContain("InvalidParameterValue");
+        await Form($"Action=CreateQueue&QueueName={name}");
+        var url = Uri.EscapeDataString($"{server.Endpoint}/000000000000/{name}");
+        var (formStatus, formBody, _) = await Form($"Action=SetQueueAttributes&QueueUrl={url}&Attribute.1.Name=RedrivePolicy&Attribute.1.Value="
+            + Uri.EscapeDataString("{\"deadLetterTargetArn\":\"\\ud800\",\"maxReceiveCount\":5}"));
+        formStatus.ShouldBe(HttpStatusCode.BadRequest, formBody);
+        formBody.ShouldContain("<Code>InvalidParameterValue</Code>");
+    }
 }
