@@ -61,6 +61,13 @@ public sealed partial class EventBusEngine
         }
     }
 
+    /// <summary>
+    /// Set in the header of a batch that a rule's event-bus target put on a bus (beside the ingestion time, which
+    /// needs 41 bits). As in EventBridge, such events are delivered to the bus's other targets but never forwarded to a
+    /// bus again, so a rule that targets its own bus, or two buses that target each other, cannot loop.
+    /// </summary>
+    private const long ForwardedBatch = 1L << 62;
+
     /// <summary>One event of a batch: where its JSON sits in the batch bytes.</summary>
     private readonly record struct EventSlice(int Offset, int Length);
 
@@ -134,6 +141,9 @@ public sealed partial class EventBusEngine
     private DeliveryGroup[] Match(BusState bus, ReadOnlyMemory<byte> batch, List<RuleState> matches, Dictionary<(RuleState, TargetState), List<int>> groups)
     {
         var bytes = batch.Span;
+        var header = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        var ingestedAt = header & ~ForwardedBatch;
+        var forwarded = header != ingestedAt;
         var slices = Slices(bytes);
         groups.Clear();
         for (var i = 0; i < slices.Count; i++)
@@ -160,6 +170,10 @@ public sealed partial class EventBusEngine
                 BusMetrics.Add(ref counters.TriggeredRules);
                 foreach (var target in rule.Targets)
                 {
+                    if (forwarded && target.Kind == TargetKind.EventBus)
+                    {
+                        continue;
+                    }
                     if (!groups.TryGetValue((rule, target), out var events))
                     {
                         groups[(rule, target)] = events = new List<int>(slices.Count);
@@ -172,7 +186,6 @@ public sealed partial class EventBusEngine
         {
             return [];
         }
-        var ingestedAt = BinaryPrimitives.ReadInt64LittleEndian(bytes);
         var result = new DeliveryGroup[groups.Count];
         var g = 0;
         foreach (var ((rule, target), indexes) in groups)
@@ -347,7 +360,10 @@ public sealed partial class EventBusEngine
         return errors;
     }
 
-    /// <summary>Puts events on another bus (same or another account; the target bus's policy must allow the rule's account).</summary>
+    /// <summary>
+    /// Puts events on another bus, or on the rule's own (same or another account; the target bus's policy must allow the
+    /// rule's account). The batch is marked forwarded: its events go to no event-bus target.
+    /// </summary>
     private async Task<DeliveryError?[]> ForwardAsync(RuleState rule, TargetState target, ReadOnlyMemory<byte>[] inputs)
     {
         var match = BusArnPattern().Match(target.Arn);
@@ -372,7 +388,7 @@ public sealed partial class EventBusEngine
             return Fill(inputs.Length, new DeliveryError("NO_PERMISSIONS", $"Account {rule.Bus.Account} is not authorized to put events on {destination.Arn}.", Retryable: false));
         }
         var bytes = new System.Buffers.ArrayBufferWriter<byte>(8 + inputs.Sum(i => i.Length + 4));
-        BinaryPrimitives.WriteInt64LittleEndian(bytes.GetSpan(8), Now);
+        BinaryPrimitives.WriteInt64LittleEndian(bytes.GetSpan(8), Now | ForwardedBatch);
         bytes.Advance(8);
         foreach (var input in inputs)
         {

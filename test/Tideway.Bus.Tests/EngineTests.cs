@@ -414,6 +414,46 @@ public sealed class EngineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task a_rule_that_targets_its_own_bus_delivers_the_forwarded_event_once_more_and_stops()
+    {
+        // As in EventBridge, an event that arrived through an event-bus target is never forwarded to a bus again (a
+        // fuzzing run had this rule fill a queue with 65 million messages).
+        await _engine.PutRuleAsync(Scope, "r1", "{\"source\":[\"my.app\"]}", null, null, null, null, null, null);
+        (await _engine.PutTargetsAsync(Scope, "r1", null, [
+            new Target { Id = "self", Arn = "arn:aws:events:us-east-1:000000000000:event-bus/default" },
+            new Target { Id = "q", Arn = Queue },
+        ])).ShouldBeEmpty();
+
+        await _engine.PutEventsAsync(Scope, [Entry()]);
+
+        // A forward is stored before the batch it came from settles, so once none is left no forward is on its way.
+        await WaitUntil(() => _store.Bus.PendingBatches().Count == 0);
+        _targets.Received(Queue).Count.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task two_buses_that_target_each_other_pass_an_event_across_once()
+    {
+        await _engine.CreateEventBusAsync(Scope, "b", null, null, null, null, null);
+        await _engine.PutRuleAsync(Scope, "to-b", "{\"source\":[\"my.app\"]}", null, null, null, null, null, null);
+        (await _engine.PutTargetsAsync(Scope, "to-b", null, [
+            new Target { Id = "b", Arn = "arn:aws:events:us-east-1:000000000000:event-bus/b" },
+            new Target { Id = "q", Arn = Queue },
+        ])).ShouldBeEmpty();
+        await _engine.PutRuleAsync(Scope, "to-a", "{\"source\":[\"my.app\"]}", null, null, null, null, null, "b");
+        (await _engine.PutTargetsAsync(Scope, "to-a", "b", [
+            new Target { Id = "a", Arn = "arn:aws:events:us-east-1:000000000000:event-bus/default" },
+            new Target { Id = "q", Arn = OtherQueue },
+        ])).ShouldBeEmpty();
+
+        await _engine.PutEventsAsync(Scope, [Entry()]);
+
+        await WaitUntil(() => _store.Bus.PendingBatches().Count == 0);
+        _targets.Received(Queue).Count.ShouldBe(1);
+        _targets.Received(OtherQueue).Count.ShouldBe(1);
+    }
+
+    [Fact]
     public void test_event_pattern_answers_like_the_api()
     {
         const string Event = "{\"id\":\"1\",\"source\":\"my.app\",\"detail-type\":\"x\",\"account\":\"000000000000\",\"region\":\"us-east-1\",\"time\":\"2026-11-25T12:00:00Z\",\"resources\":[],\"detail\":{}}";
