@@ -39,8 +39,12 @@ public static class QueueAttributes
     /// <summary>True when <paramref name="name"/> is any attribute SQS knows (settable or read-only).</summary>
     public static bool IsKnown(string name) => Settable.Contains(name) || Array.IndexOf(ReadOnly, name) >= 0;
 
-    /// <summary>The attributes of a new queue: defaults overlaid with the validated given ones.</summary>
-    public static Dictionary<string, string> ForNewQueue(string queueName, IReadOnlyDictionary<string, string> given, Func<string, bool> deadLetterExists)
+    /// <summary>
+    /// The attributes of a new queue: defaults overlaid with the validated given ones. <paramref name="deadLetterAttributes"/>
+    /// gives the attributes of the queue an ARN names, or null when there is none (for a RedrivePolicy's target).
+    /// </summary>
+    public static Dictionary<string, string> ForNewQueue(string queueName, string queueArn, IReadOnlyDictionary<string, string> given,
+        Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
     {
         var fifo = queueName.EndsWith(".fifo", StringComparison.Ordinal);
         if (given.TryGetValue("FifoQueue", out var fifoValue))
@@ -73,12 +77,13 @@ public static class QueueAttributes
             attributes["DeduplicationScope"] = "queue";
             attributes["FifoThroughputLimit"] = "perQueue";
         }
-        Apply(attributes, given, fifo, creating: true, deadLetterExists);
+        Apply(attributes, given, fifo, creating: true, queueArn, deadLetterAttributes);
         return attributes;
     }
 
     /// <summary>Validates <paramref name="changes"/> and applies them to <paramref name="attributes"/>.</summary>
-    public static void Apply(Dictionary<string, string> attributes, IReadOnlyDictionary<string, string> changes, bool fifo, bool creating, Func<string, bool> deadLetterExists)
+    public static void Apply(Dictionary<string, string> attributes, IReadOnlyDictionary<string, string> changes, bool fifo, bool creating, string queueArn,
+        Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
     {
         foreach (var (name, value) in changes)
         {
@@ -106,11 +111,11 @@ public static class QueueAttributes
                 }
                 continue;
             }
-            attributes[name] = Normalize(name, value, fifo, deadLetterExists);
+            attributes[name] = Normalize(name, value, fifo, queueArn, deadLetterAttributes);
         }
     }
 
-    private static string Normalize(string name, string value, bool fifo, Func<string, bool> deadLetterExists)
+    private static string Normalize(string name, string value, bool fifo, string queueArn, Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
     {
         foreach (var (rangeName, min, max, _) in Ranges)
         {
@@ -133,9 +138,10 @@ public static class QueueAttributes
             case "FifoThroughputLimit":
                 return value is "perQueue" or "perMessageGroupId" ? value : throw Invalid(name);
             case "RedrivePolicy":
-                return value.Length == 0 ? value : NormalizeRedrivePolicy(value, fifo, deadLetterExists);
-            case "Policy":
+                return value.Length == 0 ? value : NormalizeRedrivePolicy(value, fifo, queueArn, deadLetterAttributes);
             case "RedriveAllowPolicy":
+                return value.Length == 0 ? value : CheckRedriveAllowPolicy(value);
+            case "Policy":
                 if (value.Length > 0 && !IsJsonObject(value))
                 {
                     throw Invalid(name);
@@ -146,7 +152,7 @@ public static class QueueAttributes
         }
     }
 
-    private static string NormalizeRedrivePolicy(string value, bool fifo, Func<string, bool> deadLetterExists)
+    private static string NormalizeRedrivePolicy(string value, bool fifo, string queueArn, Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
     {
         string? arn = null;
         int? maxReceive = null;
@@ -203,11 +209,103 @@ public static class QueueAttributes
         {
             throw RedriveInvalid(value, "Dead-letter queue must be same type of queue as the source.");
         }
-        if (!deadLetterExists(arn))
+        var deadLetter = deadLetterAttributes(arn) ?? throw RedriveInvalid(value, "Dead letter target does not exist.");
+        if (!RedriveAllows(deadLetter.GetValueOrDefault("RedriveAllowPolicy"), queueArn))
         {
-            throw RedriveInvalid(value, "Dead letter target does not exist.");
+            throw RedriveInvalid(value, $"The RedriveAllowPolicy of the dead-letter queue {arn} does not allow {queueArn} as a source queue.");
         }
         return "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":" + maxReceive.Value.ToString(CultureInfo.InvariantCulture) + "}";
+    }
+
+    /// <summary>The most source queues a <c>byQueue</c> RedriveAllowPolicy names.</summary>
+    private const int MaxRedriveSourceQueues = 10;
+
+    /// <summary>
+    /// Validates a RedriveAllowPolicy and returns it as given: <c>redrivePermission</c> <c>allowAll</c> (also when
+    /// absent), <c>denyAll</c> or <c>byQueue</c>; <c>sourceQueueArns</c>, 1 to 10 queue ARNs, with <c>byQueue</c> only
+    /// and required by it.
+    /// </summary>
+    private static string CheckRedriveAllowPolicy(string value)
+    {
+        var policy = ReadRedriveAllowPolicy(value, out var reason);
+        return policy is null ? throw new ServiceException("InvalidParameterValue", $"Value {value} for parameter RedriveAllowPolicy is invalid. Reason: {reason}") : value;
+    }
+
+    /// <summary>Whether a dead-letter queue's RedriveAllowPolicy (null or empty: none) lets <paramref name="sourceArn"/> name it.</summary>
+    private static bool RedriveAllows(string? allowPolicy, string sourceArn)
+    {
+        if (string.IsNullOrEmpty(allowPolicy) || ReadRedriveAllowPolicy(allowPolicy, out _) is not { } policy)
+        {
+            // None, or one stored before policies were checked: SQS's default, allowAll.
+            return true;
+        }
+        return policy.Permission switch
+        {
+            "denyAll" => false,
+            "byQueue" => Array.IndexOf(policy.SourceQueueArns, sourceArn) >= 0,
+            _ => true,
+        };
+    }
+
+    private static (string Permission, string[] SourceQueueArns)? ReadRedriveAllowPolicy(string value, out string reason)
+    {
+        string permission = "allowAll";
+        string[]? sources = null;
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                reason = "Invalid value for RedriveAllowPolicy.";
+                return null;
+            }
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "redrivePermission" when property.Value.ValueKind == JsonValueKind.String
+                        && property.Value.GetString() is "allowAll" or "denyAll" or "byQueue":
+                        permission = property.Value.GetString()!;
+                        break;
+                    case "redrivePermission":
+                        reason = "Invalid value for redrivePermission: valid values are allowAll, denyAll and byQueue.";
+                        return null;
+                    case "sourceQueueArns" when property.Value.ValueKind == JsonValueKind.Array
+                        && property.Value.EnumerateArray().All(static arn => arn.ValueKind == JsonValueKind.String):
+                        sources = [.. property.Value.EnumerateArray().Select(static arn => arn.GetString()!)];
+                        break;
+                    case "sourceQueueArns":
+                        reason = "sourceQueueArns must be a list of queue ARNs.";
+                        return null;
+                    default:
+                        reason = $"Unknown attribute {property.Name} in RedriveAllowPolicy.";
+                        return null;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // InvalidOperationException: a string that is not Unicode text (an escaped surrogate with no pair).
+            reason = "Invalid value for RedriveAllowPolicy.";
+            return null;
+        }
+        if (permission == "byQueue" && (sources is null || sources.Length == 0))
+        {
+            reason = "sourceQueueArns is required when redrivePermission is byQueue.";
+            return null;
+        }
+        if (permission != "byQueue" && sources is not null)
+        {
+            reason = "sourceQueueArns can be given only when redrivePermission is byQueue.";
+            return null;
+        }
+        if (sources is { Length: > MaxRedriveSourceQueues })
+        {
+            reason = $"sourceQueueArns names {sources.Length} queues; at most {MaxRedriveSourceQueues} are allowed (use allowAll for more).";
+            return null;
+        }
+        reason = string.Empty;
+        return (permission, sources ?? []);
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string, int)> ParsedPolicies = new(StringComparer.Ordinal);

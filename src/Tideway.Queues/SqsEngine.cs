@@ -70,7 +70,7 @@ public sealed partial class SqsEngine : IDisposable
             throw new ServiceException("InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
         }
         Tags.Validate(tags);
-        var normalized = QueueAttributes.ForNewQueue(name, attributes, arn => FindByArn(arn) is not null);
+        var normalized = QueueAttributes.ForNewQueue(name, $"arn:aws:sqs:{scope.Region}:{scope.Account}:{name}", attributes, arn => FindByArn(arn)?.Attributes);
         var existing = _store.FindQueue(scope.Account, scope.Region, name);
         if (existing is not null)
         {
@@ -219,7 +219,7 @@ public sealed partial class SqsEngine : IDisposable
     {
         queue = _store.GetQueue(queue.Id) ?? throw QueueDoesNotExist();
         var attributes = new Dictionary<string, string>(queue.Attributes, StringComparer.Ordinal);
-        QueueAttributes.Apply(attributes, changes, queue.IsFifo, creating: false, arn => FindByArn(arn) is not null);
+        QueueAttributes.Apply(attributes, changes, queue.IsFifo, creating: false, Arn(queue), arn => FindByArn(arn)?.Attributes);
         await _store.UpdateQueueAsync(queue with { Attributes = attributes, ModifiedAt = Now }).ConfigureAwait(false);
     }
 

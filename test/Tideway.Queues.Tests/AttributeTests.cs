@@ -175,6 +175,55 @@ public sealed class AttributeTests : EngineTests
             .ShouldFailWithAsync("InvalidParameterValue", "Invalid value for maxReceiveCount");
     }
 
+    [Theory]
+    [InlineData("{\"redrivePermission\":\"allowAll\"}")]
+    [InlineData("{\"redrivePermission\":\"denyAll\"}")]
+    [InlineData("{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"arn:aws:sqs:us-east-1:000000000000:a\"]}")]
+    [InlineData("{}")]
+    public async Task accepts_a_redrive_allow_policy_and_returns_it_as_given(string policy)
+    {
+        var queue = await CreateAsync("dlq", ("RedriveAllowPolicy", policy));
+        queue.Attributes["RedriveAllowPolicy"].ShouldBe(policy);
+    }
+
+    [Theory]
+    [InlineData("[]", "Invalid value for RedriveAllowPolicy.")]
+    [InlineData("{\"redrivePermission\":\"bogus\"}", "valid values are allowAll, denyAll and byQueue")]
+    [InlineData("{\"redrivePermission\":5}", "valid values are allowAll, denyAll and byQueue")]
+    [InlineData("{\"redrivePermission\":\"byQueue\"}", "sourceQueueArns is required when redrivePermission is byQueue")]
+    [InlineData("{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[]}", "sourceQueueArns is required when redrivePermission is byQueue")]
+    [InlineData("{\"redrivePermission\":\"allowAll\",\"sourceQueueArns\":[\"arn:aws:sqs:us-east-1:000000000000:a\"]}", "only when redrivePermission is byQueue")]
+    [InlineData("{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":\"arn:aws:sqs:us-east-1:000000000000:a\"}", "must be a list of queue ARNs")]
+    [InlineData("{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\"]}", "at most 10")]
+    [InlineData("{\"redrivePermission\":\"denyAll\",\"extra\":1}", "Unknown attribute extra")]
+    [InlineData("{\"redrivePermission\":\"\\ud800\"}", "Invalid value for RedriveAllowPolicy.")]
+    public async Task rejects_a_malformed_redrive_allow_policy(string policy, string reason)
+    {
+        await CreateAsync("dlq", ("RedriveAllowPolicy", policy)).ShouldFailWithAsync("InvalidParameterValue", reason);
+        var queue = await CreateAsync("other-dlq");
+        await Engine.SetQueueAttributesAsync(queue, Attributes(("RedriveAllowPolicy", policy))).ShouldFailWithAsync("InvalidParameterValue", reason);
+    }
+
+    [Fact]
+    public async Task a_redrive_policy_must_be_allowed_by_the_dead_letter_queues_redrive_allow_policy()
+    {
+        var closed = await CreateAsync("closed-dlq", ("RedriveAllowPolicy", "{\"redrivePermission\":\"denyAll\"}"));
+        var chosen = await CreateAsync("chosen-dlq",
+            ("RedriveAllowPolicy", "{\"redrivePermission\":\"byQueue\",\"sourceQueueArns\":[\"arn:aws:sqs:us-east-1:000000000000:orders\"]}"));
+
+        await CreateAsync("orders", ("RedrivePolicy", Redrive(SqsEngine.Arn(closed), "3")))
+            .ShouldFailWithAsync("InvalidParameterValue", "does not allow arn:aws:sqs:us-east-1:000000000000:orders as a source queue");
+        var orders = await CreateAsync("orders", ("RedrivePolicy", Redrive(SqsEngine.Arn(chosen), "3")));
+        orders.Attributes["RedrivePolicy"].ShouldContain(SqsEngine.Arn(chosen));
+        var audit = await CreateAsync("audit");
+        await Engine.SetQueueAttributesAsync(audit, Attributes(("RedrivePolicy", Redrive(SqsEngine.Arn(chosen), "3"))))
+            .ShouldFailWithAsync("InvalidParameterValue", "does not allow arn:aws:sqs:us-east-1:000000000000:audit as a source queue");
+
+        // Opened later, the dead-letter queue takes the source queue.
+        await Engine.SetQueueAttributesAsync(closed, Attributes(("RedriveAllowPolicy", "{\"redrivePermission\":\"allowAll\"}")));
+        await Engine.SetQueueAttributesAsync(audit, Attributes(("RedrivePolicy", Redrive(SqsEngine.Arn(closed), "3"))));
+    }
+
     [Fact]
     public async Task rejects_a_redrive_policy_whose_target_does_not_exist()
     {
