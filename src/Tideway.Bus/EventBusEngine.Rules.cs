@@ -486,7 +486,17 @@ public sealed partial class EventBusEngine
             }
             foreach (var field in RequiredTestEventFields)
             {
-                if (!document.RootElement.TryGetProperty(field, out _))
+                bool present;
+                try
+                {
+                    present = document.RootElement.TryGetProperty(field, out _);
+                }
+                catch (InvalidOperationException)
+                {
+                    // A member name that is not Unicode text (an escaped surrogate with no pair).
+                    present = false;
+                }
+                if (!present)
                 {
                     throw Validation("Parameter Event is not valid.");
                 }

@@ -472,8 +472,18 @@ public sealed partial class EventBusEngine : IAsyncDisposable
         await _store.SaveBusAsync(record).ConfigureAwait(false);
     }
 
-    private static string? Member(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static string? Member(JsonElement element, string name)
+    {
+        try
+        {
+            return element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // A member name or value that is not Unicode text (an escaped surrogate with no pair): not the member sought.
+            return null;
+        }
+    }
 
     /// <summary>RemovePermission: removes one statement, or the whole policy.</summary>
     public async Task RemovePermissionAsync(RequestScope scope, string? eventBusName, string? statementId, bool removeAll)

@@ -435,7 +435,7 @@ public sealed partial class FunctionsEngine
         Interlocked.Increment(ref _asyncSettled);
     }
 
-    private static string ErrorMessageOf(ReadOnlySpan<byte> payload)
+    internal static string ErrorMessageOf(ReadOnlySpan<byte> payload)
     {
         try
         {
@@ -454,8 +454,9 @@ public sealed partial class FunctionsEngine
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or an errorMessage that is not Unicode text: the payload as it came.
         }
         return Encoding.UTF8.GetString(payload);
     }

@@ -356,8 +356,9 @@ internal sealed class JsonFilter(JsonExpression root) : LogFilter
             using var document = JsonDocument.Parse(message);
             return document.RootElement.ValueKind == JsonValueKind.Object && root.Evaluate(document.RootElement);
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // Not JSON, or a string in it that is not Unicode text (an escaped surrogate with no pair): no match.
             return false;
         }
     }

@@ -464,6 +464,22 @@ public sealed class EngineTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task strings_that_are_not_unicode_text_in_a_condition_or_a_test_event_are_invalid_input()
+    {
+        // Escaped surrogates with no pair: reading them threw, and the APIs answered 500 (a review finding).
+        using var condition = JsonDocument.Parse("{\"Type\":\"\\ud800\",\"Key\":\"aws:PrincipalOrgID\",\"Value\":\"o-1\"}");
+        (await Should.ThrowAsync<ServiceException>(() => _engine.PutPermissionAsync(Scope, null, "events:PutEvents", "111111111111", "s1", condition.RootElement, null)))
+            .Code.ShouldBe("ValidationException");
+
+        const string Fields = "\"account\":\"000000000000\",\"source\":\"my.app\",\"time\":\"2026-11-25T12:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],\"detail-type\":\"x\"";
+        // Without "id" the look-up for it reads every member name, the unreadable one too.
+        Should.Throw<ServiceException>(() => EventBusEngine.TestEventPattern("{\"source\":[\"my.app\"]}", "{\"\\ud800\":1," + Fields + ",\"detail\":{}}"))
+            .Message.ShouldBe("Parameter Event is not valid.");
+        EventBusEngine.TestEventPattern("{\"source\":[\"my.app\"]}", "{\"\\ud800\":1,\"id\":\"1\"," + Fields + ",\"detail\":{}}").ShouldBeTrue();
+        EventBusEngine.TestEventPattern("{\"source\":[\"my.app\"]}", "{\"id\":\"1\"," + Fields + ",\"detail\":{\"a\":\"\\ud800\"}}").ShouldBeTrue();
+    }
+
+    [Fact]
     public void retry_delays_grow_exponentially_with_jitter_and_a_cap()
     {
         for (var attempt = 1; attempt < 30; attempt++)

@@ -550,4 +550,12 @@ public sealed class ControlPlaneTests : IAsyncDisposable
         {
         }
     }
+
+    [Theory]
+    [InlineData("{\"errorMessage\":\"boom\",\"errorType\":\"E\"}", "boom")]
+    [InlineData("{\"errorMessage\":\"\\ud800\"}", "{\"errorMessage\":\"\\ud800\"}")]
+    [InlineData("not json", "not json")]
+    public void a_dead_letter_takes_the_error_message_or_else_the_payload_as_it_came(string payload, string expected) =>
+        // An errorMessage that is not Unicode text (an escaped surrogate with no pair) threw while the invocation settled.
+        FunctionsEngine.ErrorMessageOf(Encoding.UTF8.GetBytes(payload)).ShouldBe(expected);
 }

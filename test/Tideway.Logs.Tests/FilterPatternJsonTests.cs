@@ -264,4 +264,13 @@ public sealed class FilterPatternJsonTests
     [Fact]
     public void two_regular_expressions_are_allowed() =>
         FilterPattern.TryParse("{ $.a = %x% || $.b = %y% }", out _, out _).ShouldBeTrue();
+
+    [Theory]
+    [InlineData("{\"a\":\"\\ud800\"}", "{ $.a = \"x\" }", false)]
+    [InlineData("{\"a\":\"\\ud800\",\"b\":1}", "{ $.a = \"x\" || $.b = 1 }", false)]
+    [InlineData("{\"\\udc00\":0,\"b\":1}", "{ $.b = 1 }", true)]
+    public void a_string_in_a_message_that_is_not_unicode_text_fails_the_json_pattern_that_reads_it(string message, string pattern, bool expected) =>
+        // An escaped surrogate with no pair: reading it threw, and every JSON-pattern FilterLogEvents on the group
+        // answered 500 (a review finding). A pattern that never reads it is not affected.
+        Match(pattern, message).ShouldBe(expected);
 }

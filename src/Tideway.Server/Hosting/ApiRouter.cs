@@ -211,13 +211,12 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         {
             return await WriteSqsJsonErrorAsync(context, new ServiceException("SerializationException", "The request body is not valid JSON: " + e.Message)).ConfigureAwait(false);
         }
-        if (JsonText.InvalidText(body) is { } invalid)
-        {
-            document.Dispose();
-            return await WriteSqsJsonErrorAsync(context, new ServiceException("SerializationException", "The request body is not valid JSON text: " + invalid)).ConfigureAwait(false);
-        }
         using (document)
         {
+            if (JsonText.InvalidText(body) is { } invalid)
+            {
+                return await WriteSqsJsonErrorAsync(context, new ServiceException("SerializationException", "The request body is not valid JSON text: " + invalid)).ConfigureAwait(false);
+            }
             using var output = JsonSqsOutput.Rent();
             try
             {
