@@ -25,6 +25,12 @@ internal sealed class BusPolicy
     {
         policy = null;
         error = null;
+        if (!IsUnicodeText(json))
+        {
+            // Refused before it is stored: reading such a member later (even one this class ignores) would fail.
+            error = "The policy holds a string that is not Unicode text (an escaped surrogate with no pair).";
+            return false;
+        }
         try
         {
             using var document = JsonDocument.Parse(json);
@@ -59,6 +65,31 @@ internal sealed class BusPolicy
             error = "The policy is not valid JSON: " + e.Message;
             return false;
         }
+    }
+
+    /// <summary>Whether every string and member name of <paramref name="json"/> reads as text (JSON errors are left to the parser).</summary>
+    private static bool IsUnicodeText(string json)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
+                {
+                    _ = reader.GetString();
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+        catch (JsonException)
+        {
+            return true;
+        }
+        return true;
     }
 
     /// <summary>True when the policy allows <paramref name="account"/> to call <paramref name="action"/> on <paramref name="resourceArn"/>.</summary>

@@ -431,9 +431,8 @@ public sealed partial class EventBusEngine : IAsyncDisposable
                     throw Validation($"1 validation error detected: Value '{statementId}' at 'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+");
                 }
                 var root = bus.Document.Policy is { } existing ? JsonNode.Parse(existing)!.AsObject() : new JsonObject { ["Version"] = "2012-10-17", ["Statement"] = new JsonArray() };
-                var statements = root["Statement"] as JsonArray ?? [];
-                root["Statement"] = statements;
-                if (statements.Any(s => s?["Sid"]?.GetValue<string>() == statementId))
+                var statements = StatementsOf(root);
+                if (statements.Any(s => SidOf(s) == statementId))
                 {
                     throw new ServiceException("ResourceAlreadyExistsException", $"Statement with the same statement id {statementId} already exists.");
                 }
@@ -472,6 +471,26 @@ public sealed partial class EventBusEngine : IAsyncDisposable
         await _store.SaveBusAsync(record).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The statements of a stored policy as a list in the policy (a policy set whole may give one statement as an object,
+    /// which becomes a list of one).
+    /// </summary>
+    private static JsonArray StatementsOf(JsonObject root)
+    {
+        var statements = root["Statement"] switch
+        {
+            JsonArray list => list,
+            JsonObject single => [single.DeepClone()],
+            _ => [],
+        };
+        root["Statement"] = statements;
+        return statements;
+    }
+
+    /// <summary>A stored statement's Sid, or null (none, or not a string: a policy set whole may hold anything there).</summary>
+    private static string? SidOf(JsonNode? statement) =>
+        statement is JsonObject o && o["Sid"] is JsonValue sid && sid.TryGetValue<string>(out var text) ? text : null;
+
     private static string? Member(JsonElement element, string name)
     {
         try
@@ -508,8 +527,8 @@ public sealed partial class EventBusEngine : IAsyncDisposable
                     throw NotFound("Statement with the provided id does not exist.");
                 }
                 var root = JsonNode.Parse(bus.Document.Policy)!.AsObject();
-                var statements = root["Statement"] as JsonArray ?? [];
-                var found = statements.FirstOrDefault(s => s?["Sid"]?.GetValue<string>() == statementId)
+                var statements = StatementsOf(root);
+                var found = statements.FirstOrDefault(s => SidOf(s) == statementId)
                     ?? throw NotFound("Statement with the provided id does not exist.");
                 statements.Remove(found);
                 var text = statements.Count == 0 ? null : root.ToJsonString();

@@ -479,6 +479,32 @@ public sealed class EngineTests : IAsyncDisposable
         EventBusEngine.TestEventPattern("{\"source\":[\"my.app\"]}", "{\"id\":\"1\"," + Fields + ",\"detail\":{\"a\":\"\\ud800\"}}").ShouldBeTrue();
     }
 
+    [Theory]
+    [InlineData("{\"Version\":\"2012-10-17\",\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"events:PutEvents\",\"Resource\":\"\\ud800\"}}")]
+    [InlineData("{\"Version\":\"2012-10-17\",\"\\udc00\":1,\"Statement\":[]}")]
+    public async Task a_policy_holding_a_string_that_is_not_unicode_text_is_refused_before_it_is_stored(string policy)
+    {
+        // Reading it threw (a 500), or, stored, made every later PutPermission and RemovePermission on the bus throw.
+        (await Should.ThrowAsync<ServiceException>(() => _engine.PutPermissionAsync(Scope, null, null, null, null, null, policy)))
+            .Message.ShouldContain("not Unicode text");
+    }
+
+    [Fact]
+    public async Task statements_added_to_a_policy_set_whole_keep_its_statements_whatever_their_shape()
+    {
+        // One statement as an object, with a Sid that is not a string: PutPermission dropped the first and threw on the second.
+        await _engine.PutPermissionAsync(Scope, null, null, null, null, null,
+            "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":5,\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::222222222222:root\"},\"Action\":\"events:PutEvents\",\"Resource\":\"*\"}}");
+        await _engine.PutPermissionAsync(Scope, null, "events:PutEvents", "111111111111", "allow-other", null, null);
+
+        var policy = _engine.DescribeEventBus(Scope, null).Policy!;
+        policy.ShouldContain("222222222222");
+        policy.ShouldContain("allow-other");
+        await _engine.RemovePermissionAsync(Scope, null, "allow-other", false);
+        _engine.DescribeEventBus(Scope, null).Policy!.ShouldContain("222222222222");
+        (await Should.ThrowAsync<ServiceException>(() => _engine.RemovePermissionAsync(Scope, null, "5", false))).Code.ShouldBe("ResourceNotFoundException");
+    }
+
     [Fact]
     public void retry_delays_grow_exponentially_with_jitter_and_a_cap()
     {
