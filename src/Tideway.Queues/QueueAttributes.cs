@@ -44,7 +44,7 @@ public static class QueueAttributes
     /// gives the attributes of the queue an ARN names, or null when there is none (for a RedrivePolicy's target).
     /// </summary>
     public static Dictionary<string, string> ForNewQueue(string queueName, string queueArn, IReadOnlyDictionary<string, string> given,
-        Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
+        Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes, string? existingRedrivePolicy = null)
     {
         var fifo = queueName.EndsWith(".fifo", StringComparison.Ordinal);
         if (given.TryGetValue("FifoQueue", out var fifoValue))
@@ -77,14 +77,20 @@ public static class QueueAttributes
             attributes["DeduplicationScope"] = "queue";
             attributes["FifoThroughputLimit"] = "perQueue";
         }
-        Apply(attributes, given, fifo, creating: true, queueArn, deadLetterAttributes);
+        Apply(attributes, given, fifo, creating: true, queueArn, deadLetterAttributes, existingRedrivePolicy);
         return attributes;
     }
 
     /// <summary>Validates <paramref name="changes"/> and applies them to <paramref name="attributes"/>.</summary>
+    /// <remarks>
+    /// A RedrivePolicy must be allowed by its dead-letter queue's RedriveAllowPolicy unless it is the queue's current one
+    /// (<paramref name="existingRedrivePolicy"/> for a CreateQueue of a queue that exists): a queue already redriving keeps
+    /// doing so, and tools that send every attribute again do not fail.
+    /// </remarks>
     public static void Apply(Dictionary<string, string> attributes, IReadOnlyDictionary<string, string> changes, bool fifo, bool creating, string queueArn,
-        Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
+        Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes, string? existingRedrivePolicy = null)
     {
+        var current = creating ? existingRedrivePolicy : attributes.GetValueOrDefault("RedrivePolicy");
         foreach (var (name, value) in changes)
         {
             if (!Settable.Contains(name))
@@ -111,11 +117,12 @@ public static class QueueAttributes
                 }
                 continue;
             }
-            attributes[name] = Normalize(name, value, fifo, queueArn, deadLetterAttributes);
+            attributes[name] = Normalize(name, value, fifo, queueArn, deadLetterAttributes, current);
         }
     }
 
-    private static string Normalize(string name, string value, bool fifo, string queueArn, Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
+    private static string Normalize(string name, string value, bool fifo, string queueArn, Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes,
+        string? currentRedrivePolicy)
     {
         foreach (var (rangeName, min, max, _) in Ranges)
         {
@@ -138,7 +145,7 @@ public static class QueueAttributes
             case "FifoThroughputLimit":
                 return value is "perQueue" or "perMessageGroupId" ? value : throw Invalid(name);
             case "RedrivePolicy":
-                return value.Length == 0 ? value : NormalizeRedrivePolicy(value, fifo, queueArn, deadLetterAttributes);
+                return value.Length == 0 ? value : NormalizeRedrivePolicy(value, fifo, queueArn, deadLetterAttributes, currentRedrivePolicy);
             case "RedriveAllowPolicy":
                 return value.Length == 0 ? value : CheckRedriveAllowPolicy(value);
             case "Policy":
@@ -152,7 +159,8 @@ public static class QueueAttributes
         }
     }
 
-    private static string NormalizeRedrivePolicy(string value, bool fifo, string queueArn, Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes)
+    private static string NormalizeRedrivePolicy(string value, bool fifo, string queueArn, Func<string, IReadOnlyDictionary<string, string>?> deadLetterAttributes,
+        string? currentRedrivePolicy)
     {
         string? arn = null;
         int? maxReceive = null;
@@ -210,11 +218,12 @@ public static class QueueAttributes
             throw RedriveInvalid(value, "Dead-letter queue must be same type of queue as the source.");
         }
         var deadLetter = deadLetterAttributes(arn) ?? throw RedriveInvalid(value, "Dead letter target does not exist.");
-        if (!RedriveAllows(deadLetter.GetValueOrDefault("RedriveAllowPolicy"), queueArn))
+        var normalized = "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":" + maxReceive.Value.ToString(CultureInfo.InvariantCulture) + "}";
+        if (normalized != currentRedrivePolicy && !RedriveAllows(deadLetter.GetValueOrDefault("RedriveAllowPolicy"), queueArn))
         {
             throw RedriveInvalid(value, $"The RedriveAllowPolicy of the dead-letter queue {arn} does not allow {queueArn} as a source queue.");
         }
-        return "{\"deadLetterTargetArn\":\"" + arn + "\",\"maxReceiveCount\":" + maxReceive.Value.ToString(CultureInfo.InvariantCulture) + "}";
+        return normalized;
     }
 
     /// <summary>The most source queues a <c>byQueue</c> RedriveAllowPolicy names.</summary>

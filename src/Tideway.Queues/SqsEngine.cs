@@ -70,8 +70,9 @@ public sealed partial class SqsEngine : IDisposable
             throw new ServiceException("InvalidParameterValue", "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
         }
         Tags.Validate(tags);
-        var normalized = QueueAttributes.ForNewQueue(name, $"arn:aws:sqs:{scope.Region}:{scope.Account}:{name}", attributes, arn => FindByArn(arn)?.Attributes);
         var existing = _store.FindQueue(scope.Account, scope.Region, name);
+        var normalized = QueueAttributes.ForNewQueue(name, $"arn:aws:sqs:{scope.Region}:{scope.Account}:{name}", attributes, arn => FindByArn(arn)?.Attributes,
+            existing?.Attributes.GetValueOrDefault("RedrivePolicy"));
         if (existing is not null)
         {
             foreach (var (key, _) in attributes)

@@ -225,6 +225,22 @@ public sealed class AttributeTests : EngineTests
     }
 
     [Fact]
+    public async Task a_queue_already_redriving_keeps_its_policy_when_the_dead_letter_queue_closes_and_the_same_attributes_come_again()
+    {
+        var dlq = await CreateAsync("orders-dlq");
+        var policy = Redrive(SqsEngine.Arn(dlq), "3");
+        var orders = await CreateAsync("orders", ("RedrivePolicy", policy));
+        await Engine.SetQueueAttributesAsync(dlq, Attributes(("RedriveAllowPolicy", "{\"redrivePermission\":\"denyAll\"}")));
+
+        // A start-up CreateQueue, or a tool that sends every attribute again, still succeeds (a review finding).
+        (await CreateAsync("orders", ("RedrivePolicy", policy))).Id.ShouldBe(orders.Id);
+        await Engine.SetQueueAttributesAsync(orders, Attributes(("RedrivePolicy", policy), ("VisibilityTimeout", "40")));
+        // A changed policy must be allowed.
+        await Engine.SetQueueAttributesAsync(orders, Attributes(("RedrivePolicy", Redrive(SqsEngine.Arn(dlq), "4"))))
+            .ShouldFailWithAsync("InvalidParameterValue", "does not allow");
+    }
+
+    [Fact]
     public async Task rejects_a_redrive_policy_whose_target_does_not_exist()
     {
         await CreateAsync("orders", ("RedrivePolicy", Redrive("arn:aws:sqs:us-east-1:000000000000:missing", "3")))
