@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Tideway.Primitives;
 
 namespace Tideway.Bus;
 
@@ -25,7 +27,7 @@ internal sealed class BusPolicy
     {
         policy = null;
         error = null;
-        if (!IsUnicodeText(json))
+        if (JsonStrings.InvalidText(Encoding.UTF8.GetBytes(json)) is not null)
         {
             // Refused before it is stored: reading such a member later (even one this class ignores) would fail.
             error = "The policy holds a string that is not Unicode text (an escaped surrogate with no pair).";
@@ -65,31 +67,6 @@ internal sealed class BusPolicy
             error = "The policy is not valid JSON: " + e.Message;
             return false;
         }
-    }
-
-    /// <summary>Whether every string and member name of <paramref name="json"/> reads as text (JSON errors are left to the parser).</summary>
-    private static bool IsUnicodeText(string json)
-    {
-        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json));
-        try
-        {
-            while (reader.Read())
-            {
-                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName)
-                {
-                    _ = reader.GetString();
-                }
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-        catch (JsonException)
-        {
-            return true;
-        }
-        return true;
     }
 
     /// <summary>True when the policy allows <paramref name="account"/> to call <paramref name="action"/> on <paramref name="resourceArn"/>.</summary>

@@ -213,7 +213,7 @@ internal sealed partial class ApiRouter(SqsApi sqs, LogsEngine logs, EventsApi e
         }
         using (document)
         {
-            if (JsonText.InvalidText(body) is { } invalid)
+            if (JsonStrings.InvalidText(body) is { } invalid)
             {
                 return await WriteSqsJsonErrorAsync(context, new ServiceException("SerializationException", "The request body is not valid JSON text: " + invalid)).ConfigureAwait(false);
             }

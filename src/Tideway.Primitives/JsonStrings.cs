@@ -1,14 +1,15 @@
 using System.Text.Json;
 using System.Text.Unicode;
 
-namespace Tideway.Wire.Json;
+namespace Tideway.Primitives;
 
 /// <summary>
-/// Checks a request body's strings before the request is served. <see cref="JsonDocument"/> accepts bytes that are not
-/// UTF-8 inside strings, and escapes of unpaired surrogates (<c>"\ud800"</c>), and fails only when the string is read:
-/// every field of every operation would otherwise have to handle that failure.
+/// Checks JSON text's strings before it is served or stored. <see cref="JsonDocument"/> accepts bytes that are not UTF-8
+/// inside strings, and escapes of unpaired surrogates (<c>"\ud800"</c>), and fails only when the string is read (an
+/// <see cref="InvalidOperationException"/>): every reader of a request body, or of a document kept for later, would
+/// otherwise have to handle that failure.
 /// </summary>
-public static class JsonText
+public static class JsonStrings
 {
     /// <summary>
     /// Null when every string and member name of <paramref name="json"/> (already parsed as JSON) is Unicode text, else why
